@@ -1,0 +1,107 @@
+#include "certificate_builder.h"
+
+#include "error.h"
+
+namespace pocketca {
+namespace {
+
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
+}
+
+}  // namespace
+
+CertificateBuilder::CertificateBuilder(const X509_NAME* subject, EVP_PKEY* subject_public_key, const Bytes& serial,
+                                       Time not_before, Time not_after)
+    : cert_(ossl::adopt(check_ptr(X509_new(), "allocating a certificate"))) {
+  check_one(X509_set_version(cert_.get(), X509_VERSION_3), "setting the certificate version");
+  auto bn = ossl::adopt(check_ptr(BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr), "serial"));
+  auto serial_int = ossl::adopt(check_ptr(BN_to_ASN1_INTEGER(bn.get(), nullptr), "encoding the serial"));
+  check_one(X509_set_serialNumber(cert_.get(), serial_int.get()), "setting the serial");
+  check_one(X509_set_subject_name(cert_.get(), subject), "setting the subject");
+  check_one(X509_set_issuer_name(cert_.get(), subject), "setting the issuer");
+  check_one(X509_set_pubkey(cert_.get(), subject_public_key), "setting the public key");
+  check_one(X509_set1_notBefore(cert_.get(), to_asn1_time(not_before).get()), "setting notBefore");
+  check_one(X509_set1_notAfter(cert_.get(), to_asn1_time(not_after).get()), "setting notAfter");
+}
+
+CertificateBuilder& CertificateBuilder::issued_by(const Certificate& issuer) {
+  issuer_ = issuer;
+  // Byte-identical issuer name: chain building and CRL matching compare encodings.
+  check_one(X509_set_issuer_name(cert_.get(), X509_get_subject_name(issuer.native())), "setting the issuer");
+  return *this;
+}
+
+CertificateBuilder& CertificateBuilder::add_conf(int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, issuer_ ? issuer_->native() : cert_.get(), cert_.get(), nullptr, nullptr, 0);
+  auto ext = ossl::adopt(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value.c_str()));
+  if (!ext) throw_openssl(std::string("building the ") + OBJ_nid2sn(nid) + " extension from \"" + value + "\"");
+  return add(std::move(ext));
+}
+
+CertificateBuilder& CertificateBuilder::add(ossl::Ptr<X509_EXTENSION> extension) {
+  check_one(X509_add_ext(cert_.get(), extension.get(), -1), "adding an extension");
+  return *this;
+}
+
+CertificateBuilder& CertificateBuilder::basic_constraints(bool is_ca, std::optional<int> path_len) {
+  std::string value = is_ca ? "critical,CA:TRUE" : "CA:FALSE";
+  if (is_ca && path_len) value += ",pathlen:" + std::to_string(*path_len);
+  return add_conf(NID_basic_constraints, value);
+}
+
+CertificateBuilder& CertificateBuilder::key_usage(const std::vector<std::string>& usages) {
+  return add_conf(NID_key_usage, "critical," + join(usages, ","));
+}
+
+CertificateBuilder& CertificateBuilder::extended_key_usage(const std::vector<std::string>& purposes) {
+  return add_conf(NID_ext_key_usage, join(purposes, ","));
+}
+
+CertificateBuilder& CertificateBuilder::subject_key_identifier() { return add_conf(NID_subject_key_identifier, "hash"); }
+
+CertificateBuilder& CertificateBuilder::authority_key_identifier() {
+  return add_conf(NID_authority_key_identifier, "keyid:always");
+}
+
+CertificateBuilder& CertificateBuilder::crl_distribution_point(const std::string& url) {
+  if (!is_publishable_url(url)) throw Error(ErrorKind::invalid_input, "\"" + url + "\" is not a usable CRL URL");
+  return add_conf(NID_crl_distribution_points, "URI:" + url);
+}
+
+CertificateBuilder& CertificateBuilder::authority_info_access(const std::string& ca_issuers_url,
+                                                              const std::string& ocsp_url) {
+  std::vector<std::string> entries;
+  if (!ocsp_url.empty()) entries.push_back("OCSP;URI:" + ocsp_url);
+  if (!ca_issuers_url.empty()) entries.push_back("caIssuers;URI:" + ca_issuers_url);
+  for (const auto* url : {&ca_issuers_url, &ocsp_url}) {
+    if (!url->empty() && !is_publishable_url(*url)) {
+      throw Error(ErrorKind::invalid_input, "\"" + *url + "\" is not a usable AIA URL");
+    }
+  }
+  if (entries.empty()) return *this;
+  return add_conf(NID_info_access, join(entries, ","));
+}
+
+Certificate CertificateBuilder::sign(const PrivateKey& signing_key) {
+  if (X509_sign(cert_.get(), signing_key.native(), signing_key.signature_digest()) <= 0) {
+    throw_openssl("signing a certificate");
+  }
+  return Certificate::adopt(std::move(cert_));
+}
+
+bool is_publishable_url(const std::string& url) {
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) return false;
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c >= 0x7f || c == ',' || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+}  // namespace pocketca

@@ -1,0 +1,49 @@
+#pragma once
+// Builds and signs one X.509 v3 certificate. Extensions are added explicitly by
+// the caller, in the order they should appear; nothing is copied from a request.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bytes.h"
+#include "certificate.h"
+#include "key.h"
+#include "ossl.h"
+#include "time.h"
+
+namespace pocketca {
+
+class CertificateBuilder {
+ public:
+  CertificateBuilder(const X509_NAME* subject, EVP_PKEY* subject_public_key, const Bytes& serial, Time not_before,
+                     Time not_after);
+
+  // The signer: the issuing CA's certificate and key. Without one the
+  // certificate is self-signed with `key` (which must match the subject key).
+  CertificateBuilder& issued_by(const Certificate& issuer);
+
+  CertificateBuilder& basic_constraints(bool is_ca, std::optional<int> path_len);  // critical when is_ca
+  CertificateBuilder& key_usage(const std::vector<std::string>& usages);            // always critical
+  CertificateBuilder& extended_key_usage(const std::vector<std::string>& purposes);
+  CertificateBuilder& subject_key_identifier();
+  CertificateBuilder& authority_key_identifier();  // keyid of the issuer (or of itself)
+  CertificateBuilder& crl_distribution_point(const std::string& url);
+  CertificateBuilder& authority_info_access(const std::string& ca_issuers_url, const std::string& ocsp_url);
+  CertificateBuilder& add(ossl::Ptr<X509_EXTENSION> extension);
+
+  // Signs with SHA-256 (SHA-384 for a P-384 key) and returns the result.
+  [[nodiscard]] Certificate sign(const PrivateKey& signing_key);
+
+ private:
+  CertificateBuilder& add_conf(int nid, const std::string& value);
+
+  ossl::Ptr<X509> cert_;
+  std::optional<Certificate> issuer_;
+};
+
+// A URL we are willing to write into CDP/AIA: http or https, no spaces, commas or
+// control characters (they would end up in OpenSSL's config syntax or break clients).
+[[nodiscard]] bool is_publishable_url(const std::string& url);
+
+}  // namespace pocketca

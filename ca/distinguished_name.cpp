@@ -1,0 +1,159 @@
+#include "distinguished_name.h"
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+#include "error.h"
+
+namespace pocketca {
+namespace {
+
+struct Rdn {
+  std::string type;
+  std::string value;
+};
+
+[[noreturn]] void bad_name(const std::string& text, const std::string& why) {
+  throw Error(ErrorKind::invalid_input, "cannot read the name \"" + text + "\": " + why +
+                                            " (write it like \"CN=Contoso Lab Root CA, O=Contoso Ltd, C=US\")");
+}
+
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Splits on unescaped `separator` and resolves escapes in each part's value.
+std::vector<Rdn> split_rdns(const std::string& text, const std::string& body, char separator) {
+  std::vector<Rdn> rdns;
+  std::string current;
+  bool in_value = false;
+  Rdn rdn;
+  auto finish = [&] {
+    if (!in_value) {
+      if (trim(current).empty()) return;  // tolerate a trailing separator
+      bad_name(text, "\"" + trim(current) + "\" has no '='");
+    }
+    rdn.value = trim(current);
+    if (rdn.value.empty()) bad_name(text, rdn.type + " has an empty value");
+    rdns.push_back(rdn);
+    rdn = {};
+    current.clear();
+    in_value = false;
+  };
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (c == '\\' && i + 1 < body.size()) {
+      if (i + 2 < body.size() && hex_value(body[i + 1]) >= 0 && hex_value(body[i + 2]) >= 0) {
+        current += static_cast<char>(hex_value(body[i + 1]) * 16 + hex_value(body[i + 2]));
+        i += 2;
+      } else {
+        current += body[++i];
+      }
+    } else if (c == separator) {
+      finish();
+    } else if (c == '=' && !in_value) {
+      rdn.type = trim(current);
+      current.clear();
+      in_value = true;
+    } else if (c == '+' && separator == ',' && in_value) {
+      bad_name(text, "multi-valued RDNs ('+') are not supported; escape a literal plus as \\+");
+    } else {
+      current += c;
+    }
+  }
+  finish();
+  return rdns;
+}
+
+}  // namespace
+
+ossl::Ptr<X509_NAME> parse_distinguished_name(const std::string& text) {
+  const std::string trimmed = trim(text);
+  if (trimmed.empty()) bad_name(text, "it is empty");
+  const bool openssl_form = trimmed.front() == '/';
+  std::vector<Rdn> rdns =
+      openssl_form ? split_rdns(text, trimmed.substr(1), '/') : split_rdns(text, trimmed, ',');
+  if (rdns.empty()) bad_name(text, "it has no attributes");
+  // X509_NAME holds the most general RDN first; RFC 4514 text lists it last.
+  if (!openssl_form) std::reverse(rdns.begin(), rdns.end());
+
+  auto name = ossl::adopt(check_ptr(X509_NAME_new(), "allocating a name"));
+  for (const Rdn& rdn : rdns) {
+    const int nid = OBJ_txt2nid(rdn.type.c_str());
+    if (nid == NID_undef) bad_name(text, "\"" + rdn.type + "\" is not an attribute type (CN, O, OU, L, ST, C, DC …)");
+    for (unsigned char c : rdn.value) {
+      if (c < 0x20 || c == 0x7f) bad_name(text, rdn.type + " holds a control character");
+    }
+    const auto* value = reinterpret_cast<const unsigned char*>(rdn.value.data());
+    if (X509_NAME_add_entry_by_NID(name.get(), nid, MBSTRING_UTF8, value, static_cast<int>(rdn.value.size()), -1,
+                                   0) != 1) {
+      const std::string detail = drain_openssl_errors();
+      bad_name(text, rdn.type + "=" + rdn.value + " is not a valid value" + (detail.empty() ? "" : " (" + detail + ")"));
+    }
+  }
+  return name;
+}
+
+std::string to_rfc4514(const X509_NAME* name) {
+  auto bio = ossl::adopt(check_ptr(BIO_new(BIO_s_mem()), "allocating a buffer"));
+  if (X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+    throw_openssl("printing a name");
+  }
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::string common_name_of(const X509_NAME* name) {
+  int last = -1;
+  for (int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1); i >= 0;
+       i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) {
+    last = i;
+  }
+  if (last < 0) return "";
+  const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, last));
+  unsigned char* utf8 = nullptr;
+  const int len = ASN1_STRING_to_UTF8(&utf8, value);
+  if (len < 0) throw_openssl("reading a common name");
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+}  // namespace pocketca
+
+namespace pocketca {
+
+ossl::Ptr<X509_NAME> with_common_name(const X509_NAME* base, const std::string& common_name) {
+  auto name = ossl::adopt(check_ptr(X509_NAME_new(), "allocating a name"));
+  const int count = base != nullptr ? X509_NAME_entry_count(base) : 0;
+  for (int i = 0; i < count; ++i) {
+    const X509_NAME_ENTRY* entry = X509_NAME_get_entry(base, i);
+    if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(entry)) == NID_commonName) continue;
+    check_one(X509_NAME_add_entry(name.get(), entry, -1, 0), "copying a name");
+  }
+  for (unsigned char c : common_name) {
+    if (c < 0x20 || c == 0x7f) throw Error(ErrorKind::invalid_input, "the name holds a control character");
+  }
+  if (common_name.empty() || common_name.size() > 64) {
+    throw Error(ErrorKind::invalid_input, "the common name \"" + common_name + "\" must be 1 to 64 characters (RFC 5280)");
+  }
+  const auto* value = reinterpret_cast<const unsigned char*>(common_name.data());
+  if (X509_NAME_add_entry_by_NID(name.get(), NID_commonName, MBSTRING_UTF8, value,
+                                 static_cast<int>(common_name.size()), -1, 0) != 1) {
+    throw_openssl("setting the common name \"" + common_name + "\"");
+  }
+  return name;
+}
+
+}  // namespace pocketca

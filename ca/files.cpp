@@ -1,0 +1,147 @@
+#include "files.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+
+namespace pocketca {
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const fs::path& path, int err) {
+  throw Error(err == EEXIST ? ErrorKind::conflict : err == ENOENT ? ErrorKind::not_found : ErrorKind::storage,
+              what + " " + path.string() + ": " + std::strerror(err));
+}
+
+// Owns a file descriptor for the length of one function.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+void write_all(int fd, const std::string& content, const fs::path& path) {
+  size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot write", path, errno);
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) fail("cannot flush", path, errno);
+}
+
+void close_checked(Fd& fd, const fs::path& path) {
+  if (::close(fd.release()) != 0) fail("cannot close", path, errno);
+}
+
+void sync_directory(const fs::path& dir) {
+  Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() >= 0) ::fsync(fd.get());
+}
+
+std::string read_fd(int fd, const fs::path& path, size_t max_size) {
+  std::string content;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot read", path, errno);
+    if (n == 0) break;
+    content.append(buf, static_cast<size_t>(n));
+    if (content.size() > max_size) {
+      throw Error(ErrorKind::invalid_input,
+                  path.string() + " is larger than " + std::to_string(max_size / 1024) + " KiB; refusing to read it");
+    }
+  }
+  return content;
+}
+
+std::string octal_mode(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+}  // namespace
+
+void write_secret_file(const fs::path& path, const std::string& content) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR));
+  if (fd.get() < 0) fail("cannot create", path, errno);
+  // The umask can only narrow 0600; fchmod makes it exactly 0600 before any byte is written.
+  if (::fchmod(fd.get(), S_IRUSR | S_IWUSR) != 0) fail("cannot set the mode of", path, errno);
+  write_all(fd.get(), content, path);
+  close_checked(fd, path);
+  sync_directory(path.parent_path());
+}
+
+std::string read_secret_file(const fs::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.get() < 0) fail("cannot open", path, errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) fail("cannot inspect", path, errno);
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    throw Error(ErrorKind::insecure, "key file " + path.string() + " has mode " + octal_mode(st.st_mode) +
+                                         ", so others may read it; a CA key must be private: run chmod 600 " +
+                                         path.string() + " (and consider the key exposed if others could read it)");
+  }
+  return read_fd(fd.get(), path, 1 << 20);
+}
+
+void write_file_atomically(const fs::path& path, const std::string& content, bool overwrite, int mode) {
+  if (!overwrite && fs::exists(path)) {
+    throw Error(ErrorKind::conflict, path.string() + " exists; use --force to overwrite it");
+  }
+  std::string temp_name = (path.parent_path() / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  Fd fd(::mkstemp(temp_name.data()));
+  if (fd.get() < 0) fail("cannot create a temporary file for", path, errno);
+  const fs::path temp(temp_name);
+  try {
+    if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) fail("cannot set the mode of", temp, errno);
+    write_all(fd.get(), content, temp);
+    close_checked(fd, temp);
+    if (overwrite) {
+      if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot move into place", path, errno);
+    } else {
+      // link() fails if the name appeared meanwhile: no silent overwrite in a race.
+      if (::link(temp.c_str(), path.c_str()) != 0) fail("cannot create", path, errno);
+      ::unlink(temp.c_str());
+    }
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+  sync_directory(path.parent_path());
+}
+
+std::string read_file(const fs::path& path, size_t max_size) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) fail("cannot open", path, errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) > max_size) {
+    throw Error(ErrorKind::invalid_input,
+                path.string() + " is larger than " + std::to_string(max_size / 1024) + " KiB; refusing to read it");
+  }
+  return read_fd(fd.get(), path, max_size);
+}
+
+void make_directory(const fs::path& path, int mode) {
+  if (::mkdir(path.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) fail("cannot create", path, errno);
+  if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) fail("cannot set the mode of", path, errno);
+}
+
+}  // namespace pocketca

@@ -1,0 +1,30 @@
+#pragma once
+// File writes that never leave half a file and never expose a secret.
+
+#include <filesystem>
+#include <string>
+
+namespace pocketca {
+
+namespace fs = std::filesystem;
+
+// Creates `path` with mode 0600 from the moment it exists (O_EXCL, never
+// briefly readable), writes `content`, fsyncs. Throws Error{conflict} if it exists.
+void write_secret_file(const fs::path& path, const std::string& content);
+
+// Reads a secret file, refusing it (Error{insecure}) when group or others may
+// read or write it, since a readable CA key is a compromised CA key.
+[[nodiscard]] std::string read_secret_file(const fs::path& path);
+
+// Writes to a temporary name in the same folder, fsyncs, and renames into
+// place, so a crash leaves the old file or the new one, never half of one.
+// Without `overwrite`, an existing file is an Error{conflict} naming --force.
+void write_file_atomically(const fs::path& path, const std::string& content, bool overwrite, int mode = 0644);
+
+// Reads a whole file, refusing one larger than `max_size` bytes before reading it.
+[[nodiscard]] std::string read_file(const fs::path& path, size_t max_size);
+
+// Creates a folder with exactly `mode` (or checks an existing one), e.g. 0700 for private/.
+void make_directory(const fs::path& path, int mode);
+
+}  // namespace pocketca

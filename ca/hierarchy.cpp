@@ -1,0 +1,83 @@
+#include "hierarchy.h"
+
+#include <algorithm>
+#include <cctype>
+#include <pwd.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "files.h"
+
+namespace pocketca {
+namespace {
+
+bool equals_ignoring_case(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
+bool is_number(const std::string& s) {
+  return !s.empty() && s.size() <= 9 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+std::string known_cas(const std::vector<store::CaRecord>& cas) {
+  std::string out;
+  for (const auto& ca : cas) out += (out.empty() ? "" : ", ") + ("\"" + ca.name + "\"");
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+store::CaRecord find_ca(Home& home, const std::string& selector) {
+  const std::vector<store::CaRecord> cas = home.store().list_cas();
+  for (const auto& ca : cas) {
+    const bool match = selector.empty() ? ca.is_default
+                       : is_number(selector)
+                           ? ca.index == std::stoll(selector)
+                           : equals_ignoring_case(ca.name, selector) || equals_ignoring_case(ca.slug, selector);
+    if (match) return ca;
+  }
+  if (selector.empty()) {
+    throw Error(ErrorKind::not_found, "this home has no default CA; name one with --ca (CAs here: " + known_cas(cas) + ")");
+  }
+  throw Error(ErrorKind::not_found, "no CA \"" + selector + "\" in " + home.dir().string() +
+                                        " (CAs here: " + known_cas(cas) + "; see `pocketca ca list`)");
+}
+
+std::vector<Certificate> chain_of(Home& home, const store::CaRecord& ca) {
+  std::vector<Certificate> chain{Certificate::from_der(ca.certificate_der)};
+  std::optional<int64_t> parent = ca.parent_index;
+  // A home's hierarchy is a tree by construction; the bound only guards a damaged database.
+  for (int depth = 0; parent && depth < 16; ++depth) {
+    const auto record = home.store().find_ca(*parent);
+    if (!record) throw Error(ErrorKind::storage, "the database lists a parent CA that does not exist");
+    chain.push_back(Certificate::from_der(record->certificate_der));
+    parent = record->parent_index;
+  }
+  return chain;
+}
+
+PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSource& passphrase) {
+  const std::string pem = read_secret_file(home.dir() / ca.key_file);
+  std::optional<PrivateKey> key;
+  try {
+    key.emplace(PrivateKey::from_pem(pem, PrivateKey::is_encrypted_pem(pem) ? std::optional(passphrase()) : std::nullopt));
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::wrong_passphrase) throw;
+    throw Error(ErrorKind::wrong_passphrase, "wrong passphrase for the key of CA \"" + ca.name + "\"");
+  }
+  const Certificate cert = Certificate::from_der(ca.certificate_der);
+  if (!key->matches(X509_get0_pubkey(cert.native()))) {
+    throw Error(ErrorKind::insecure, "the key in " + (home.dir() / ca.key_file).string() +
+                                         " is not the key of CA \"" + ca.name + "\"; restore the right key file");
+  }
+  return std::move(*key);
+}
+
+std::string os_user_name() {
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
+  return "uid " + std::to_string(::geteuid());
+}
+
+}  // namespace pocketca

@@ -1,0 +1,79 @@
+#pragma once
+// The CA hierarchy of a home: creating the root and its subordinates, finding
+// a CA by what a user types, its chain, and its key.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certificate.h"
+#include "home.h"
+#include "key.h"
+#include "store/records.h"
+#include "time.h"
+
+namespace pocketca {
+
+// Asked for the CA-key passphrase only when a key must be encrypted or
+// decrypted; the CLI reads a file, the environment or the terminal.
+using PassphraseSource = std::function<std::string()>;
+
+inline constexpr int default_root_days = 7305;     // 20 years
+inline constexpr int default_issuing_days = 3652;  // 10 years
+inline constexpr auto clock_skew_allowance = std::chrono::minutes(10);
+
+struct InitOptions {
+  std::string name;            // "Contoso Lab": makes "Contoso Lab Root CA" and "Contoso Lab Issuing CA"
+  std::string subject_suffix;  // RDNs every CA subject carries besides CN, e.g. "O=Contoso Ltd, C=US"
+  KeySpec root_key{KeySpec::Type::rsa, 4096, ""};
+  KeySpec issuing_key{KeySpec::Type::rsa, 2048, ""};
+  int root_days = default_root_days;
+  int issuing_days = default_issuing_days;
+  std::string base_url;        // "" for no CDP/AIA
+  bool root_only = false;
+  bool encrypt_keys = true;    // false only for init --no-passphrase
+  std::string actor;
+  Time now{};
+};
+
+struct NewCaOptions {
+  std::string name;                  // the full CA name, e.g. "Contoso Lab Web CA"
+  std::string parent;                // a CA selector; "" means the root
+  KeySpec key{KeySpec::Type::rsa, 2048, ""};
+  int days = default_issuing_days;
+  std::optional<int> path_len = 0;   // empty: unconstrained
+  std::string actor;
+  Time now{};
+};
+
+struct CreatedCas {
+  std::vector<store::CaRecord> cas;  // in creation order
+  std::vector<fs::path> files;       // key and certificate files written
+  std::vector<std::string> warnings;
+};
+
+// Creates a home at `dir` with its root and (unless root_only) issuing CA. On
+// any failure nothing is left behind: the folder is as it was before.
+[[nodiscard]] CreatedCas init_home(const fs::path& dir, const InitOptions& options, const PassphraseSource& passphrase);
+
+// Adds a subordinate CA under an existing CA of `home`.
+[[nodiscard]] CreatedCas create_subordinate_ca(Home& home, const NewCaOptions& options,
+                                               const PassphraseSource& passphrase);
+
+// Finds a CA by index ("2"), name or slug, case-insensitively; "" is the default CA.
+// Error{not_found} lists the CAs there are.
+[[nodiscard]] store::CaRecord find_ca(Home& home, const std::string& selector);
+
+// The CA's certificate followed by its issuers up to the root.
+[[nodiscard]] std::vector<Certificate> chain_of(Home& home, const store::CaRecord& ca);
+
+// Reads and decrypts the CA's key, refusing a key file others may read, a
+// wrong passphrase (`wrong passphrase for the key of CA "…"`) and a key that
+// does not match the CA certificate.
+[[nodiscard]] PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSource& passphrase);
+
+// The OS user running pocketca, for the audit log.
+[[nodiscard]] std::string os_user_name();
+
+}  // namespace pocketca

@@ -1,0 +1,75 @@
+#include "ca_views.h"
+
+#include "ca/key.h"
+#include "ca/time.h"
+#include "table.h"
+
+namespace pocketca::cli {
+namespace {
+
+std::string name_of(std::optional<int64_t> index, const std::vector<store::CaRecord>& all) {
+  for (const auto& ca : all) {
+    if (index && ca.index == *index) return ca.name;
+  }
+  return "";
+}
+
+std::string date_of(Time t) { return to_iso8601(t).substr(0, 10); }
+
+std::string key_words(const store::CaRecord& ca) {
+  return KeySpec::parse(ca.key_spec).describe() + (ca.key_encrypted ? "" : " (unencrypted)");
+}
+
+}  // namespace
+
+Json ca_json(const store::CaRecord& ca, const std::vector<store::CaRecord>& all, const std::filesystem::path& home_dir) {
+  const std::string parent = name_of(ca.parent_index, all);
+  Json j;
+  j["name"] = ca.name;
+  j["slug"] = ca.slug;
+  j["subject"] = ca.subject;
+  j["serial"] = ca.serial;
+  j["parent"] = parent.empty() ? Json(nullptr) : Json(parent);
+  j["not_after"] = to_iso8601(ca.not_after);
+  j["default"] = ca.is_default;
+  j["index"] = ca.index;
+  j["not_before"] = to_iso8601(ca.not_before);
+  j["thumbprint"] = ca.sha1_thumbprint;
+  j["sha256"] = ca.sha256_fingerprint;
+  j["key"] = ca.key_spec;
+  j["key_encrypted"] = ca.key_encrypted;
+  j["path_len"] = ca.path_len ? Json(*ca.path_len) : Json(nullptr);
+  j["base_url"] = ca.base_url.empty() ? Json(nullptr) : Json(ca.base_url);
+  j["certificate_file"] = (home_dir / "public" / (ca.slug + ".crt")).string();
+  return j;
+}
+
+std::string ca_table(const std::vector<store::CaRecord>& all) {
+  Table table({"", "#", "NAME", "PARENT", "KEY", "NOT AFTER", "SERIAL"});
+  for (const auto& ca : all) {
+    const std::string parent = name_of(ca.parent_index, all);
+    table.add({ca.is_default ? "*" : "", std::to_string(ca.index), ca.name, parent.empty() ? "(root)" : parent,
+               key_words(ca), date_of(ca.not_after), ca.serial});
+  }
+  return table.render() + "* default issuer\n";
+}
+
+std::string ca_details(const store::CaRecord& ca, const std::vector<store::CaRecord>& all,
+                       const std::filesystem::path& home_dir) {
+  const std::string parent = name_of(ca.parent_index, all);
+  Table t({"  index", std::to_string(ca.index)});
+  t.add({"  slug", ca.slug});
+  t.add({"  subject", ca.subject});
+  t.add({"  issued by", parent.empty() ? "itself (self-signed root)" : parent});
+  t.add({"  serial", ca.serial});
+  t.add({"  thumbprint", ca.sha1_thumbprint});
+  t.add({"  sha256", ca.sha256_fingerprint});
+  t.add({"  valid", to_iso8601(ca.not_before) + " to " + to_iso8601(ca.not_after)});
+  t.add({"  key", key_words(ca) + ", " + (home_dir / ca.key_file).string()});
+  t.add({"  path length", ca.path_len ? std::to_string(*ca.path_len) : "unlimited"});
+  t.add({"  CRL/AIA base", ca.base_url.empty() ? "none (certificates it signs carry no CDP/AIA)" : ca.base_url});
+  t.add({"  certificate", (home_dir / "public" / (ca.slug + ".crt")).string()});
+  return ca.name + (ca.is_default ? "  (default issuer)" : "") + "\n" + t.render();
+}
+
+}  // namespace pocketca::cli

@@ -1,0 +1,135 @@
+#include <iostream>
+#include <unistd.h>
+
+#include "ca/bundle.h"
+#include "ca/error.h"
+#include "ca/files.h"
+#include "ca_views.h"
+#include "commands.h"
+
+namespace pocketca::cli {
+namespace {
+
+struct NewArgs {
+  std::string name;
+  std::string parent;
+  std::string key = "rsa:2048";
+  int days = default_issuing_days;
+  int path_len = 0;
+};
+
+struct ExportArgs {
+  std::string ca;
+  std::string format;
+  std::string out;
+  bool force = false;
+};
+
+void run_new(const GlobalOptions& global, const NewArgs& args) {
+  Home home = Home::open(resolve_home(global));
+  NewCaOptions options;
+  options.name = args.name;
+  options.parent = args.parent;
+  options.key = KeySpec::parse(args.key);
+  options.days = args.days;
+  options.path_len = args.path_len < 0 ? std::nullopt : std::optional(args.path_len);
+  options.actor = os_user_name();
+  options.now = now();
+  const CreatedCas created = create_subordinate_ca(home, options, passphrase_source(global, false));
+  print_warnings(created.warnings);
+  const auto all = home.store().list_cas();
+  if (global.json) {
+    Json j = ca_json(created.cas.front(), all, home.dir());
+    j["warnings"] = created.warnings;
+    print_json(j);
+    return;
+  }
+  print_text(global, "Created " + ca_details(created.cas.front(), all, home.dir()));
+}
+
+void run_list(const GlobalOptions& global) {
+  Home home = Home::open(resolve_home(global));
+  const auto all = home.store().list_cas();
+  if (global.json) {
+    Json list = Json::array();
+    for (const auto& ca : all) list.push_back(ca_json(ca, all, home.dir()));
+    print_json(list);
+    return;
+  }
+  print_text(global, ca_table(all));
+}
+
+void run_show(const GlobalOptions& global, const std::string& selector) {
+  Home home = Home::open(resolve_home(global));
+  const auto ca = find_ca(home, selector);
+  const auto all = home.store().list_cas();
+  if (global.json) {
+    print_json(ca_json(ca, all, home.dir()));
+    return;
+  }
+  print_text(global, ca_details(ca, all, home.dir()));
+}
+
+void run_export(const GlobalOptions& global, const ExportArgs& args) {
+  const BundleFormat format = parse_bundle_format(args.format);
+  Home home = Home::open(resolve_home(global));
+  const auto ca = find_ca(home, args.ca);
+  const std::string content = encode_bundle(chain_of(home, ca), format);
+  if (!args.out.empty()) {
+    write_file_atomically(args.out, content, args.force);
+    if (global.json) {
+      print_json({{"ca", ca.name}, {"format", args.format}, {"files", {{args.format, args.out}}}});
+    } else {
+      print_text(global, "Wrote " + args.out + " (" + args.format + ", " + ca.name + " and its chain)\n");
+    }
+    return;
+  }
+  if (global.json) {
+    const Bytes bytes(content.begin(), content.end());
+    print_json({{"ca", ca.name}, {"format", args.format},
+                {"content", is_binary(format) ? base64_lines(bytes) : content}});
+    return;
+  }
+  if (is_binary(format) && ::isatty(STDOUT_FILENO) == 1) {
+    throw pocketca::Error(ErrorKind::invalid_input, args.format + " is binary and stdout is a terminal; give --out FILE "
+                                          "or use " + args.format + "-b64");
+  }
+  std::cout << content;
+  std::cout.flush();
+}
+
+}  // namespace
+
+void setup_ca(CLI::App& app, GlobalOptions& global) {
+  CLI::App* ca = app.add_subcommand("ca", "Manage the CA hierarchy of this home");
+  ca->require_subcommand(1);
+
+  auto new_args = std::make_shared<NewArgs>();
+  CLI::App* make = ca->add_subcommand("new", "Add a subordinate CA under a CA of this home");
+  make->add_option("--name", new_args->name, "Full CA name, e.g. \"Contoso Lab Web CA\"")->required();
+  make->add_option("--parent", new_args->parent, "Parent CA (name, slug or index); default: the root");
+  make->add_option("--key", new_args->key, "Key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")->capture_default_str();
+  make->add_option("--days", new_args->days, "Lifetime in days (cut to the parent's)")->capture_default_str();
+  make->add_option("--path-len", new_args->path_len, "basicConstraints pathLen; -1 for none")->capture_default_str();
+  make->callback([&global, new_args] { run_new(global, *new_args); });
+
+  CLI::App* list = ca->add_subcommand("list", "List the CAs of this home");
+  list->callback([&global] { run_list(global); });
+
+  auto show_selector = std::make_shared<std::string>();
+  CLI::App* show = ca->add_subcommand("show", "Show one CA in full (default: the default issuer)");
+  show->add_option("CA", *show_selector, "CA name, slug or index");
+  show->callback([&global, show_selector] { run_show(global, *show_selector); });
+
+  auto export_args = std::make_shared<ExportArgs>();
+  CLI::App* exp = ca->add_subcommand("export", "Export a CA certificate with its chain up to the root");
+  exp->add_option("--ca", export_args->ca, "CA name, slug or index (default: the default issuer)");
+  exp->add_option("--format", export_args->format, "pem-bundle | p7b | p7b-b64 | cer | cer-b64")
+      ->required()
+      ->check(CLI::IsMember({"pem-bundle", "p7b", "p7b-b64", "cer", "cer-b64"}));
+  exp->add_option("--out", export_args->out, "File to write (default: stdout)");
+  exp->add_flag("--force", export_args->force, "Overwrite --out if it exists");
+  exp->callback([&global, export_args] { run_export(global, *export_args); });
+}
+
+}  // namespace pocketca::cli

@@ -1,0 +1,90 @@
+#include "context.h"
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <iostream>
+#include <memory>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ca/error.h"
+#include "ca/files.h"
+
+namespace pocketca::cli {
+namespace {
+
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// Asks on the controlling terminal with echo off; Error when there is no terminal.
+std::string prompt_no_echo(const std::string& prompt) {
+  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) {
+    throw Error(ErrorKind::invalid_input, "a CA key passphrase is needed and there is no terminal to ask on: "
+                                          "give --passphrase-file FILE or set POCKETCA_PASSPHRASE");
+  }
+  termios saved{};
+  const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
+  if (is_terminal) {
+    termios silent = saved;
+    silent.c_lflag &= static_cast<tcflag_t>(~ECHO);
+    ::tcsetattr(tty, TCSAFLUSH, &silent);
+  }
+  (void)!::write(tty, prompt.data(), prompt.size());
+  std::string answer;
+  char c = 0;
+  while (::read(tty, &c, 1) == 1 && c != '\n') answer += c;
+  if (is_terminal) ::tcsetattr(tty, TCSAFLUSH, &saved);
+  (void)!::write(tty, "\n", 1);
+  ::close(tty);
+  if (!answer.empty() && answer.back() == '\r') answer.pop_back();
+  return answer;
+}
+
+std::string read_passphrase(const GlobalOptions& global, bool confirm) {
+  if (!global.passphrase_file.empty()) {
+    const std::string pass = first_line(read_file(global.passphrase_file, 64 * 1024));
+    if (pass.empty()) throw Error(ErrorKind::invalid_input, "the first line of " + global.passphrase_file + " is empty");
+    return pass;
+  }
+  if (const char* env = std::getenv("POCKETCA_PASSPHRASE"); env != nullptr && *env != '\0') return env;
+  const std::string pass = prompt_no_echo(confirm ? "New CA key passphrase: " : "CA key passphrase: ");
+  if (pass.empty()) throw Error(ErrorKind::invalid_input, "the passphrase is empty");
+  if (confirm && prompt_no_echo("Repeat the passphrase: ") != pass) {
+    throw Error(ErrorKind::invalid_input, "the two passphrases differ; nothing was created");
+  }
+  return pass;
+}
+
+}  // namespace
+
+std::filesystem::path resolve_home(const GlobalOptions& global) {
+  if (!global.home.empty()) return global.home;
+  if (const char* env = std::getenv("POCKETCA_HOME"); env != nullptr && *env != '\0') return env;
+  return "pki";
+}
+
+PassphraseSource passphrase_source(const GlobalOptions& global, bool confirm) {
+  auto cached = std::make_shared<std::optional<std::string>>();
+  return [global, confirm, cached]() {
+    if (!*cached) *cached = read_passphrase(global, confirm);
+    return **cached;
+  };
+}
+
+void print_text(const GlobalOptions& global, const std::string& text) {
+  if (global.quiet || global.json) return;
+  std::cout << text;
+  std::cout.flush();
+}
+
+void print_json(const Json& document) { std::cout << document.dump(2) << '\n'; }
+
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& warning : warnings) std::cerr << "warning: " << warning << '\n';
+}
+
+}  // namespace pocketca::cli

@@ -1,0 +1,36 @@
+#pragma once
+// What every command shares: the global options and how output is written.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ca/hierarchy.h"
+
+namespace pocketca::cli {
+
+using Json = nlohmann::ordered_json;
+
+struct GlobalOptions {
+  std::string home;             // --home; empty: $POCKETCA_HOME, else ./pki
+  bool json = false;            // --json
+  bool quiet = false;           // -q
+  std::string passphrase_file;  // --passphrase-file
+};
+
+// --home, else $POCKETCA_HOME, else ./pki
+[[nodiscard]] std::filesystem::path resolve_home(const GlobalOptions& global);
+
+// Reads the CA-key passphrase once, from --passphrase-file, $POCKETCA_PASSPHRASE
+// or a no-echo prompt (twice, to confirm, when `confirm` is set), then reuses it.
+[[nodiscard]] PassphraseSource passphrase_source(const GlobalOptions& global, bool confirm);
+
+// Human output goes to stdout unless -q or --json; JSON goes to stdout as one document.
+void print_text(const GlobalOptions& global, const std::string& text);
+void print_json(const Json& document);
+// Warnings always go to stderr ("warning: …"), -q or not: they say something is wrong.
+void print_warnings(const std::vector<std::string>& warnings);
+
+}  // namespace pocketca::cli

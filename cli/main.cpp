@@ -1,0 +1,57 @@
+// pocketca: wires the commands together and turns failures into exit codes.
+//   0 done · 1 any failure, with one `error: …` line · 2 usage error · 3 request taken as pending
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "ca/error.h"
+#include "commands.h"
+
+namespace {
+
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+
+int report(const pocketca::cli::GlobalOptions& global, const std::string& message, int code) {
+  std::cerr << "error: " << message << '\n';
+  if (global.json) pocketca::cli::print_json({{"error", message}});
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace pocketca::cli;
+  GlobalOptions global;
+  CLI::App app{"pocketca — a private certification authority for lab and test networks", "pocketca"};
+  app.set_version_flag("--version", "pocketca 0.1.0");
+  app.require_subcommand(1);
+  // Global options may come before or after the command: `pocketca ca list --json`.
+  app.fallthrough();
+  app.add_option("--home", global.home, "CA home folder (default: $POCKETCA_HOME, else ./pki)");
+  app.add_flag("--json", global.json, "Machine-readable output: one JSON document on stdout");
+  app.add_flag("-q,--quiet", global.quiet, "No informational output (errors and warnings still go to stderr)");
+  app.add_option("--passphrase-file", global.passphrase_file,
+                 "File whose first line is the CA key passphrase (else $POCKETCA_PASSPHRASE, else a prompt)");
+
+  setup_init(app, global);
+  setup_ca(app, global);
+
+  try {
+    app.parse(argc, argv);
+    return 0;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return report(global, std::string(e.what()) + " (see pocketca --help)", exit_usage);
+  } catch (const pocketca::Error& e) {
+    return report(global, e.what(), exit_failure);
+  } catch (const std::exception& e) {
+    return report(global, e.what(), exit_failure);
+  }
+}

@@ -1,0 +1,95 @@
+#pragma once
+// Plain records the store reads and writes. No OpenSSL types: the store keeps
+// bytes and text, the engine gives them meaning.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pocketca::store {
+
+using Bytes = std::vector<unsigned char>;
+using Time = std::chrono::sys_seconds;
+
+// One certification authority of this home.
+struct CaRecord {
+  int64_t index = 0;                    // 1-based in creation order; the root made by init is 1; goes into serials
+  std::string name;                     // "Contoso Lab Issuing CA" (unique, case-insensitively)
+  std::string slug;                     // "contoso-lab-issuing-ca": names its files
+  std::optional<int64_t> parent_index;  // empty for a self-signed root
+  std::string subject;                  // RFC 4514
+  std::string serial;                   // lower-case hex of its own certificate
+  Time not_before{};
+  Time not_after{};
+  std::string key_spec;                 // "rsa:4096", "ec:p256"
+  std::string key_file;                 // relative to the home: "private/<slug>.key"
+  bool key_encrypted = true;            // false only for init --no-passphrase homes
+  Bytes certificate_der;
+  std::string sha1_thumbprint;          // upper-case hex
+  std::string sha256_fingerprint;       // lower-case hex
+  std::string base_url;                 // "" when the CA publishes no CDP/AIA
+  std::optional<int> path_len;          // basicConstraints pathLen; empty = unlimited
+  bool is_default = false;              // the issuer used when --ca is absent
+  int crl_days = 7;                     // lifetime of a base CRL this CA signs
+  std::optional<int> delta_crl_days;    // empty: no delta CRLs
+  bool ocsp_enabled = false;            // AIA carries an OCSP URL only when true
+  Time created_at{};
+};
+
+enum class Disposition { pending, issued, denied, failed };
+
+// One submission: every request that parsed gets a row, rejected ones too.
+struct RequestRecord {
+  int64_t id = 0;                       // request ID, 1, 2, 3 … per home, never reused
+  std::optional<int64_t> ca_index;      // the CA asked to sign it
+  Time submitted_at{};
+  std::optional<Time> resolved_at;      // when it was issued, denied or failed
+  std::string requester;                // OS user or --requester
+  std::string template_name;            // "" when none could be chosen
+  Disposition disposition = Disposition::pending;
+  std::string disposition_message;      // the reason for denied/failed, notes otherwise
+  Bytes request_der;                    // the PKCS#10 exactly as submitted (after un-armouring)
+  std::string subject;                  // RFC 4514 subject as requested
+  std::string attributes_json;          // decoded Windows request attributes, "{}" when none
+};
+
+enum class CertStatus { valid, revoked };  // "expired" is derived from not_after at read time
+
+// One certificate signed by a CA of this home (CA certificates included).
+struct CertificateRecord {
+  int64_t ca_index = 0;                 // the issuer
+  std::string serial;                   // lower-case hex, no separators
+  int64_t request_id = 0;
+  std::string subject;                  // RFC 4514
+  std::string common_name;
+  std::vector<std::string> sans;        // "DNS:mail.contoso.com", "IP:192.0.2.10"
+  std::string template_name;
+  Time not_before{};
+  Time not_after{};
+  std::string sha1_thumbprint;          // upper-case hex, as Get-ExchangeCertificate prints it
+  std::string sha256_fingerprint;       // lower-case hex
+  Bytes der;
+  CertStatus status = CertStatus::valid;
+  std::optional<Time> revoked_at;
+  std::string revocation_reason;        // RFC 5280 name, "" when not revoked
+};
+
+// One state change, for `pocketca audit`.
+struct AuditEntry {
+  int64_t id = 0;
+  Time at{};
+  std::string actor;                    // OS user or --requester
+  std::string action;                   // "ca-created", "submitted", "issued", …
+  std::optional<int64_t> request_id;
+  std::string serial;                   // "" when none applies
+  std::string details;
+};
+
+[[nodiscard]] const char* to_string(Disposition d);
+[[nodiscard]] Disposition disposition_from_string(const std::string& s);
+[[nodiscard]] const char* to_string(CertStatus s);
+[[nodiscard]] CertStatus cert_status_from_string(const std::string& s);
+
+}  // namespace pocketca::store

@@ -1,0 +1,211 @@
+// The SQLite implementation of Store and Writer. Statements are prepared per
+// call: correctness first, and the verbs run a handful of times per command.
+
+#include "store.h"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+#include "ca/error.h"
+#include "migrations.h"
+#include "sqlite_store.h"
+
+namespace pocketca::store {
+
+Error sqlite_error(const SQLite::Exception& e, const std::string& doing) {
+  const int code = e.getExtendedErrorCode();
+  if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return Error{ErrorKind::conflict, doing + " failed: it clashes with an existing record (" + e.what() + ")"};
+  }
+  return Error{ErrorKind::storage, doing + " failed: " + e.what()};
+}
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// Runs `body`, turning a SQLite failure into an Error that says what was being done.
+template <typename Body>
+auto guarded(const std::string& doing, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    throw sqlite_error(e, doing);
+  }
+}
+
+// Runs a query whose first parameter is `key` and reads at most one row.
+template <typename Record, typename Key>
+std::optional<Record> find_one(SQLite::Database& db, const char* sql, const Key& key,
+                               Record (*read)(const SQLite::Statement&)) {
+  SQLite::Statement q(db, sql);
+  q.bind(1, key);
+  if (!q.executeStep()) return std::nullopt;
+  return read(q);
+}
+
+class SqliteWriter final : public Writer {
+ public:
+  explicit SqliteWriter(SQLite::Database& db) : db_(db) {}
+
+  int64_t next_ca_index() override {
+    return guarded("finding the next CA index", [&] {
+      return db_.execAndGet("SELECT coalesce(max(ca_index), 0) + 1 FROM cas").getInt64();
+    });
+  }
+
+  // A CA added as default becomes the only default.
+  void add_ca(const CaRecord& r) override {
+    const int64_t next = next_ca_index();
+    if (r.index != next) {
+      throw Error{ErrorKind::invalid_input, "CA \"" + r.name + "\" has index " + std::to_string(r.index) +
+                                                " but the next CA index is " + std::to_string(next)};
+    }
+    CaRecord row = r;
+    row.is_default = false;  // set below, after the other defaults are cleared
+    guarded("adding CA \"" + r.name + "\"", [&] { insert_ca(db_, row); });
+    if (r.is_default) set_default_ca(r.index);
+  }
+
+  void set_default_ca(int64_t index) override {
+    guarded("making CA " + std::to_string(index) + " the default", [&] {
+      SQLite::Statement exists(db_, "SELECT 1 FROM cas WHERE ca_index = ?");
+      exists.bind(1, index);
+      if (!exists.executeStep()) {
+        throw Error{ErrorKind::not_found, "there is no CA with index " + std::to_string(index)};
+      }
+      // Two statements: SQLite checks the one-default index row by row, not per statement.
+      db_.exec("UPDATE cas SET is_default = 0 WHERE is_default = 1");
+      SQLite::Statement set(db_, "UPDATE cas SET is_default = 1 WHERE ca_index = ?");
+      set.bind(1, index);
+      set.exec();
+    });
+  }
+
+  int64_t add_request(const RequestRecord& r) override {
+    return guarded("recording a request from \"" + r.requester + "\"", [&] { return insert_request(db_, r); });
+  }
+
+  void resolve_request(int64_t id, Disposition disposition, const std::string& message, Time at) override {
+    if (disposition == Disposition::pending) {
+      throw Error{ErrorKind::invalid_input, "request " + std::to_string(id) + " cannot be resolved as pending"};
+    }
+    const int changed = guarded("resolving request " + std::to_string(id), [&] {
+      SQLite::Statement q(db_,
+                          "UPDATE requests SET disposition = :disposition, disposition_message = :message,"
+                          " resolved_at = :at WHERE id = :id");
+      q.bind(":disposition", to_string(disposition));
+      q.bind(":message", message);
+      q.bind(":at", time_to_text(at));
+      q.bind(":id", id);
+      return q.exec();
+    });
+    if (changed == 0) throw Error{ErrorKind::not_found, "there is no request with ID " + std::to_string(id)};
+  }
+
+  void add_certificate(const CertificateRecord& r) override {
+    guarded("recording certificate " + r.serial + " of CA " + std::to_string(r.ca_index),
+            [&] { insert_certificate(db_, r); });
+  }
+
+  void add_audit(const AuditEntry& e) override {
+    guarded("writing the audit entry \"" + e.action + "\"", [&] { insert_audit(db_, e); });
+  }
+
+ private:
+  SQLite::Database& db_;
+};
+
+// WAL + synchronous=FULL: a commit is durable when it returns (design.md, Durability rules).
+void configure(SQLite::Database& db, const std::string& path) {
+  if (!path.empty() && path != ":memory:") {
+    const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal") {
+      throw Error{ErrorKind::storage, path + ": cannot switch the database to WAL (journal mode stays " + mode + ")"};
+    }
+  }
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA foreign_keys = ON");
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const std::string& path)
+      : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs) {
+    configure(db_, path);
+    migrate(db_, path);
+  }
+
+  void write(const std::function<void(Writer&)>& change) override {
+    std::optional<SQLite::Transaction> transaction;  // rolls back unless committed
+    guarded("starting a write transaction",
+            [&] { transaction.emplace(db_, SQLite::TransactionBehavior::IMMEDIATE); });
+    SqliteWriter writer(db_);
+    change(writer);
+    guarded("committing a write transaction", [&] { transaction->commit(); });
+  }
+
+  std::vector<CaRecord> list_cas() override {
+    return guarded("listing CAs", [&] {
+      SQLite::Statement q(db_, "SELECT * FROM cas ORDER BY ca_index");
+      std::vector<CaRecord> cas;
+      while (q.executeStep()) cas.push_back(read_ca(q));
+      return cas;
+    });
+  }
+
+  std::optional<CaRecord> find_ca(int64_t index) override {
+    return guarded("looking up CA " + std::to_string(index),
+                   [&] { return find_one(db_, "SELECT * FROM cas WHERE ca_index = ?", index, read_ca); });
+  }
+
+  std::optional<RequestRecord> find_request(int64_t id) override {
+    return guarded("looking up request " + std::to_string(id),
+                   [&] { return find_one(db_, "SELECT * FROM requests WHERE id = ?", id, read_request); });
+  }
+
+  std::optional<CertificateRecord> find_certificate(int64_t ca_index, const std::string& serial) override {
+    return guarded("looking up certificate " + serial + " of CA " + std::to_string(ca_index), [&] {
+      SQLite::Statement q(db_, "SELECT * FROM certificates WHERE ca_index = ? AND serial = ?");
+      q.bind(1, ca_index);
+      q.bind(2, serial);
+      return q.executeStep() ? std::optional(read_certificate(q)) : std::nullopt;
+    });
+  }
+
+  // `since` is inclusive; entries come oldest first, ties in order of writing.
+  std::vector<AuditEntry> list_audit(std::optional<Time> since) override {
+    return guarded("reading the audit log", [&] {
+      SQLite::Statement q(db_, "SELECT * FROM audit WHERE :since IS NULL OR at >= :since ORDER BY at, id");
+      if (since) q.bind(":since", time_to_text(*since));  // left unbound it is NULL
+      std::vector<AuditEntry> entries;
+      while (q.executeStep()) entries.push_back(read_audit(q));
+      return entries;
+    });
+  }
+
+  int schema_version() override {
+    return guarded("reading the schema version", [&] { return db_.execAndGet("PRAGMA user_version").getInt(); });
+  }
+
+ private:
+  SQLite::Database db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
+  try {
+    return std::make_unique<SqliteStore>(path);
+  } catch (const SQLite::Exception& e) {
+    if ((e.getErrorCode() & 0xff) == SQLITE_NOTADB) {
+      throw Error{ErrorKind::storage, path + " is not a SQLite database (" + e.what() + ")"};
+    }
+    throw sqlite_error(e, "opening the database " + path);
+  }
+}
+
+}  // namespace pocketca::store

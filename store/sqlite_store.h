@@ -1,0 +1,53 @@
+#pragma once
+// Private to store/ (and its tests): the text forms values take in the
+// database, records to rows and back, and the translation of SQLite failures
+// into pocketca::Error. Nothing outside store/ should need this header; use store.h.
+
+#include <string>
+#include <vector>
+
+#include "ca/error.h"
+#include "records.h"
+
+namespace SQLite {
+class Database;
+class Exception;
+class Statement;
+}
+
+namespace pocketca::store {
+
+// Times are stored as ISO 8601 UTC text, "2026-11-23T08:57:24Z": fixed width,
+// so text order is time order. Years 0000..9999 only (X.509 cannot say more);
+// other times throw Error{invalid_input}. Defined in records.cpp.
+[[nodiscard]] std::string time_to_text(Time t);
+// The reverse, accepting exactly that form; anything else throws Error{storage}
+// (it can only come from a damaged or foreign database).
+[[nodiscard]] Time time_from_text(const std::string& text);
+
+// SANs are stored as a JSON array of strings, '["DNS:a.example","IP:192.0.2.1"]',
+// so any character survives and SQL can search them with json_each().
+// A SAN that is not valid UTF-8 throws Error{invalid_input}. Defined in records.cpp.
+[[nodiscard]] std::string sans_to_json(const std::vector<std::string>& sans);
+// Throws Error{storage} when the text is not a JSON array of strings.
+[[nodiscard]] std::vector<std::string> sans_from_json(const std::string& json);
+
+// `doing` says what was attempted ("adding CA \"Contoso Root\""). Unique and
+// primary-key clashes become Error{conflict}; everything else Error{storage}.
+[[nodiscard]] Error sqlite_error(const SQLite::Exception& e, const std::string& doing);
+
+// Records to rows and back, defined in sqlite_rows.cpp. The inserts store
+// every field as given (record.id of requests and audit entries is ignored;
+// insert_request returns the new ID). Two encodings beyond plain values:
+// a certificate's request_id 0 (no request) is NULL, an audit serial "" is NULL.
+void insert_ca(SQLite::Database& db, const CaRecord& record);
+[[nodiscard]] int64_t insert_request(SQLite::Database& db, const RequestRecord& record);
+void insert_certificate(SQLite::Database& db, const CertificateRecord& record);
+void insert_audit(SQLite::Database& db, const AuditEntry& entry);
+// Each reads the current row of a "SELECT * FROM <table>" statement.
+[[nodiscard]] CaRecord read_ca(const SQLite::Statement& row);
+[[nodiscard]] RequestRecord read_request(const SQLite::Statement& row);
+[[nodiscard]] CertificateRecord read_certificate(const SQLite::Statement& row);
+[[nodiscard]] AuditEntry read_audit(const SQLite::Statement& row);
+
+}  // namespace pocketca::store

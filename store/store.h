@@ -1,0 +1,67 @@
+#pragma once
+// The issuance database behind a narrow interface. Reads go through Store;
+// every change goes through a Writer handed out inside one write transaction
+// (BEGIN IMMEDIATE): the transaction commits when the callback returns and
+// rolls back when it throws, so a caller cannot leave half a change behind.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "records.h"
+
+namespace pocketca::store {
+
+class Writer {
+ public:
+  virtual ~Writer() = default;
+
+  // The index the next add_ca will get (CAs are never deleted, so never reused).
+  virtual int64_t next_ca_index() = 0;
+  // Adds a CA; record.index must be next_ca_index(). Throws Error{conflict} on a name/slug clash.
+  virtual void add_ca(const CaRecord& record) = 0;
+  // Makes `index` the only default CA.
+  virtual void set_default_ca(int64_t index) = 0;
+
+  // Adds a request and returns its new ID (record.id is ignored).
+  virtual int64_t add_request(const RequestRecord& record) = 0;
+  // Records how a request ended (issued, denied, failed) and when.
+  virtual void resolve_request(int64_t id, Disposition disposition, const std::string& message, Time at) = 0;
+
+  // Adds an issued certificate. Throws Error{conflict} if (ca_index, serial) exists.
+  virtual void add_certificate(const CertificateRecord& record) = 0;
+
+  virtual void add_audit(const AuditEntry& entry) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs `change` inside one write transaction, waiting for concurrent writers
+  // up to the busy timeout. Commits durably when `change` returns; rolls back and
+  // rethrows when it throws.
+  virtual void write(const std::function<void(Writer&)>& change) = 0;
+
+  virtual std::vector<CaRecord> list_cas() = 0;  // in index order
+  virtual std::optional<CaRecord> find_ca(int64_t index) = 0;
+  virtual std::optional<RequestRecord> find_request(int64_t id) = 0;
+  virtual std::optional<CertificateRecord> find_certificate(int64_t ca_index, const std::string& serial) = 0;
+  virtual std::vector<AuditEntry> list_audit(std::optional<Time> since) = 0;  // oldest first
+
+  // The schema version this database is at (PRAGMA user_version).
+  virtual int schema_version() = 0;
+};
+
+// Opens (creating if needed) a SQLite database at `path` (":memory:" for tests),
+// sets WAL, synchronous=FULL, foreign_keys=ON and a busy timeout, and brings the
+// schema up to date. Throws Error{storage} when the file is not a pocketca
+// database or is newer than this build understands.
+[[nodiscard]] std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+// The newest schema version this build knows.
+[[nodiscard]] int latest_schema_version();
+
+}  // namespace pocketca::store
