@@ -118,10 +118,14 @@ store::CaRecord record_ca(store::Writer& w, const CaDraft& draft, const std::opt
   return ca;
 }
 
-void check_days(int days, const char* what) {
-  if (days < 1 || days > 36525) {
+void check_days(const std::optional<int>& days, const char* what) {
+  if (days && (*days < 1 || *days > 36525)) {
     throw Error(ErrorKind::invalid_input, std::string(what) + " must be between 1 and 36525 days");
   }
+}
+
+Time end_of_validity(Time now, const std::optional<int>& days_given, int default_years) {
+  return days_given ? now + days(*days_given) : add_years(now, default_years);
 }
 
 // Generates the key and writes it to private/ before anything else knows of it.
@@ -174,16 +178,17 @@ CreatedCas init_home(const fs::path& dir, const InitOptions& options, const Pass
     const std::optional<std::string> pass = options.encrypt_keys ? std::optional(passphrase()) : std::nullopt;
     CaDraft root = draft_ca(home, options.name + " Root CA", subject_base.get(), options.root_key, pass, created);
     root.not_before = options.now - clock_skew_allowance;
-    root.not_after = options.now + days(options.root_days);
+    root.not_after = end_of_validity(options.now, options.root_days, default_root_years);
     root.base_url = options.base_url;
     std::optional<CaDraft> issuing;
     if (!options.root_only) {
       issuing.emplace(draft_ca(home, options.name + " Issuing CA", subject_base.get(), options.issuing_key, pass, created));
       issuing->not_before = root.not_before;
-      issuing->not_after = std::min(root.not_after, options.now + days(options.issuing_days));
+      const Time wanted = end_of_validity(options.now, options.issuing_days, default_issuing_years);
+      issuing->not_after = std::min(root.not_after, wanted);
       issuing->path_len = 0;
       issuing->base_url = options.base_url;
-      if (issuing->not_after < options.now + days(options.issuing_days)) {
+      if (issuing->not_after < wanted) {
         created.warnings.push_back("the issuing CA's validity was cut to the root's notAfter");
       }
     }
@@ -231,10 +236,11 @@ CreatedCas create_subordinate_ca(Home& home, const NewCaOptions& options, const 
   CaDraft draft = draft_ca(home, options.name, X509_get_subject_name(parent_cert.native()), options.key, pass, created);
   try {
     draft.not_before = options.now - clock_skew_allowance;
-    draft.not_after = std::min(parent.not_after, options.now + days(options.days));
+    const Time wanted = end_of_validity(options.now, options.days, default_issuing_years);
+    draft.not_after = std::min(parent.not_after, wanted);
     draft.path_len = options.path_len;
     draft.base_url = parent.base_url;
-    if (draft.not_after < options.now + days(options.days)) {
+    if (draft.not_after < wanted) {
       created.warnings.push_back("the validity was cut to the notAfter of CA \"" + parent.name + "\" (" +
                                  to_iso8601(parent.not_after) + ")");
     }

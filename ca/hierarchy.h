@@ -19,8 +19,8 @@ namespace pocketca {
 // decrypted; the CLI reads a file, the environment or the terminal.
 using PassphraseSource = std::function<std::string()>;
 
-inline constexpr int default_root_days = 7305;     // 20 years
-inline constexpr int default_issuing_days = 3652;  // 10 years
+inline constexpr int default_root_years = 20;
+inline constexpr int default_issuing_years = 10;
 inline constexpr auto clock_skew_allowance = std::chrono::minutes(10);
 
 struct InitOptions {
@@ -28,8 +28,8 @@ struct InitOptions {
   std::string subject_suffix;  // RDNs every CA subject carries besides CN, e.g. "O=Contoso Ltd, C=US"
   KeySpec root_key{KeySpec::Type::rsa, 4096, ""};
   KeySpec issuing_key{KeySpec::Type::rsa, 2048, ""};
-  int root_days = default_root_days;
-  int issuing_days = default_issuing_days;
+  std::optional<int> root_days;     // empty: default_root_years
+  std::optional<int> issuing_days;  // empty: default_issuing_years
   std::string base_url;        // "" for no CDP/AIA
   bool root_only = false;
   bool encrypt_keys = true;    // false only for init --no-passphrase
@@ -41,7 +41,7 @@ struct NewCaOptions {
   std::string name;                  // the full CA name, e.g. "Contoso Lab Web CA"
   std::string parent;                // a CA selector; "" means the root
   KeySpec key{KeySpec::Type::rsa, 2048, ""};
-  int days = default_issuing_days;
+  std::optional<int> days;           // empty: default_issuing_years
   std::optional<int> path_len = 0;   // empty: unconstrained
   std::string actor;
   Time now{};

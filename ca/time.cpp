@@ -13,7 +13,7 @@ std::string to_iso8601(Time t) {
   const auto day = std::chrono::floor<std::chrono::days>(t);
   const std::chrono::year_month_day ymd{day};
   const std::chrono::hh_mm_ss hms{t - day};
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
@@ -41,6 +41,14 @@ Time parse_iso8601(const std::string& text) {
                 "\"" + text + "\" is not a time; use ISO 8601 UTC like 2026-11-23T08:30:00Z or 2026-11-23");
   }
   return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s);
+}
+
+Time add_years(Time t, int n) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  std::chrono::year_month_day ymd{day};
+  ymd += std::chrono::years(n);
+  if (!ymd.ok()) ymd = ymd.year() / ymd.month() / std::chrono::last;
+  return std::chrono::sys_days(ymd) + (t - day);
 }
 
 Time from_asn1_time(const ASN1_TIME* t) {

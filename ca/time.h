@@ -23,5 +23,8 @@ using Time = std::chrono::sys_seconds;
 [[nodiscard]] ossl::Ptr<ASN1_TIME> to_asn1_time(Time t);
 
 [[nodiscard]] constexpr std::chrono::seconds days(long n) { return std::chrono::seconds(n * 86400L); }
+// The same date and time `n` calendar years later (29 February becomes 28 February),
+// so "10 years" ends on the anniversary, as AD CS counts validity periods.
+[[nodiscard]] Time add_years(Time t, int n);
 
 }  // namespace pocketca

@@ -14,7 +14,7 @@ struct NewArgs {
   std::string name;
   std::string parent;
   std::string key = "rsa:2048";
-  int days = default_issuing_days;
+  std::optional<int> days;
   int path_len = 0;
 };
 
@@ -80,7 +80,9 @@ void run_export(const GlobalOptions& global, const ExportArgs& args) {
     if (global.json) {
       print_json({{"ca", ca.name}, {"format", args.format}, {"files", {{args.format, args.out}}}});
     } else {
-      print_text(global, "Wrote " + args.out + " (" + args.format + ", " + ca.name + " and its chain)\n");
+      const bool single = format == BundleFormat::cer || format == BundleFormat::cer_b64;
+      print_text(global, "Wrote " + args.out + ": " + ca.name +
+                             (single ? "" : " with its chain up to the root") + " (" + args.format + ")\n");
     }
     return;
   }
@@ -109,7 +111,7 @@ void setup_ca(CLI::App& app, GlobalOptions& global) {
   make->add_option("--name", new_args->name, "Full CA name, e.g. \"Contoso Lab Web CA\"")->required();
   make->add_option("--parent", new_args->parent, "Parent CA (name, slug or index); default: the root");
   make->add_option("--key", new_args->key, "Key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")->capture_default_str();
-  make->add_option("--days", new_args->days, "Lifetime in days (cut to the parent's)")->capture_default_str();
+  make->add_option("--days", new_args->days, "Lifetime in days (default: 10 years, cut to the parent's)");
   make->add_option("--path-len", new_args->path_len, "basicConstraints pathLen; -1 for none")->capture_default_str();
   make->callback([&global, new_args] { run_new(global, *new_args); });
 

@@ -11,15 +11,15 @@ struct InitArgs {
   std::string subject;
   std::string root_key = "rsa:4096";
   std::string key = "rsa:2048";
-  int days = default_issuing_days;
-  int root_days = default_root_days;
+  std::optional<int> days;
+  std::optional<int> root_days;
   std::string base_url;
   bool root_only = false;
   bool no_passphrase = false;
 };
 
-void run_init(const GlobalOptions& global, const InitArgs& args, const CLI::App& cmd) {
-  if (args.root_only && cmd.count("--days") > 0) {
+void run_init(const GlobalOptions& global, const InitArgs& args) {
+  if (args.root_only && args.days) {
     throw CLI::ValidationError("--days", "sets the issuing CA's lifetime; with --root-only use --root-days");
   }
   InitOptions options;
@@ -50,9 +50,8 @@ void run_init(const GlobalOptions& global, const InitArgs& args, const CLI::App&
   std::string text = "Created CA home " + home.string() + "\n\n" + ca_table(created.cas) + "\nFiles:\n";
   for (const auto& f : created.files) text += "  " + f.string() + "\n";
   const std::string issuer = created.cas.back().slug;
-  text += "\nNext:\n"
-          "  pocketca ca export --format p7b --out " + issuer + "-chain.p7b   # chain to install on clients\n"
-          "  pocketca submit REQUEST.req --template WebServer                 # sign a request\n";
+  text += "\nNext: install the chain on clients\n"
+          "  pocketca ca export --format p7b --out " + issuer + "-chain.p7b\n";
   print_text(global, text);
 }
 
@@ -67,14 +66,14 @@ void setup_init(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   cmd->add_option("--key", args->key, "Issuing CA key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
       ->capture_default_str();
-  cmd->add_option("--days", args->days, "Issuing CA lifetime in days")->capture_default_str();
-  cmd->add_option("--root-days", args->root_days, "Root CA lifetime in days")->capture_default_str();
+  cmd->add_option("--days", args->days, "Issuing CA lifetime in days (default: 10 years)");
+  cmd->add_option("--root-days", args->root_days, "Root CA lifetime in days (default: 20 years)");
   cmd->add_option("--base-url", args->base_url,
                   "Where CRLs and CA certificates are published, e.g. http://pki.contoso.lab; certificates then "
                   "carry CDP <base>/pki/<ca>.crl and AIA <base>/pki/<ca>.crt");
   cmd->add_flag("--root-only", args->root_only, "Make only the root CA (it becomes the default issuer)");
   cmd->add_flag("--no-passphrase", args->no_passphrase, "Store CA keys unencrypted (throwaway labs only)");
-  cmd->callback([&global, args, cmd] { run_init(global, *args, *cmd); });
+  cmd->callback([&global, args] { run_init(global, *args); });
 }
 
 }  // namespace pocketca::cli
