@@ -108,11 +108,13 @@ void setup_ca(CLI::App& app, GlobalOptions& global) {
 
   auto new_args = std::make_shared<NewArgs>();
   CLI::App* make = ca->add_subcommand("new", "Add a subordinate CA under a CA of this home");
-  make->add_option("--name", new_args->name, "Full CA name, e.g. \"Contoso Lab Web CA\"")->required();
-  make->add_option("--parent", new_args->parent, "Parent CA (name, slug or index); default: the root");
-  make->add_option("--key", new_args->key, "Key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")->capture_default_str();
-  make->add_option("--days", new_args->days, "Lifetime in days (default: 10 years, cut to the parent's)");
-  make->add_option("--path-len", new_args->path_len, "basicConstraints pathLen; -1 for none")->capture_default_str();
+  make->add_option("--name", new_args->name, "Full CA name, e.g. \"Contoso Lab Web CA\"")->required()->type_name("NAME");
+  make->add_option("--parent", new_args->parent, "Parent CA (name, slug or index); default: the root")->type_name("CA");
+  make->add_option("--key", new_args->key, "Key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
+      ->capture_default_str()
+      ->type_name("KEY");
+  make->add_option("--days", new_args->days, "Lifetime in days (default: 10 years, cut to the parent's)")->type_name("N");
+  make->add_option("--path-len", new_args->path_len, "basicConstraints pathLen; -1 for none")->capture_default_str()->type_name("N");
   make->callback([&global, new_args] { run_new(global, *new_args); });
 
   CLI::App* list = ca->add_subcommand("list", "List the CAs of this home");
@@ -125,11 +127,12 @@ void setup_ca(CLI::App& app, GlobalOptions& global) {
 
   auto export_args = std::make_shared<ExportArgs>();
   CLI::App* exp = ca->add_subcommand("export", "Export a CA certificate with its chain up to the root");
-  exp->add_option("--ca", export_args->ca, "CA name, slug or index (default: the default issuer)");
-  exp->add_option("--format", export_args->format, "pem-bundle | p7b | p7b-b64 | cer | cer-b64")
+  exp->add_option("--ca", export_args->ca, "CA name, slug or index (default: the default issuer)")->type_name("CA");
+  exp->add_option("--format", export_args->format, "cer, cer-b64: the CA certificate alone; pem-bundle, p7b, p7b-b64: with its chain")
       ->required()
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"pem-bundle", "p7b", "p7b-b64", "cer", "cer-b64"}));
-  exp->add_option("--out", export_args->out, "File to write (default: stdout)");
+  exp->add_option("--out", export_args->out, "File to write (default: stdout)")->type_name("FILE");
   exp->add_flag("--force", export_args->force, "Overwrite --out if it exists");
   exp->callback([&global, export_args] { run_export(global, *export_args); });
 }

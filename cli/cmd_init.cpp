@@ -60,17 +60,23 @@ void run_init(const GlobalOptions& global, const InitArgs& args) {
 void setup_init(CLI::App& app, GlobalOptions& global) {
   auto args = std::make_shared<InitArgs>();
   CLI::App* cmd = app.add_subcommand("init", "Create a CA home with a root CA and an issuing CA");
-  cmd->add_option("--name", args->name, "Lab name: makes \"NAME Root CA\" and \"NAME Issuing CA\"")->required();
-  cmd->add_option("--subject", args->subject, "Other RDNs every CA subject carries, e.g. \"O=Contoso Ltd, C=US\"");
+  cmd->add_option("--name", args->name, "Lab name: makes \"NAME Root CA\" and \"NAME Issuing CA\"")
+      ->required()
+      ->type_name("NAME");
+  cmd->add_option("--subject", args->subject, "Other RDNs every CA subject carries, e.g. \"O=Contoso Ltd, C=US\"")
+      ->type_name("DN");
   cmd->add_option("--root-key", args->root_key, "Root key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("KEY");
   cmd->add_option("--key", args->key, "Issuing CA key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
-      ->capture_default_str();
-  cmd->add_option("--days", args->days, "Issuing CA lifetime in days (default: 10 years)");
-  cmd->add_option("--root-days", args->root_days, "Root CA lifetime in days (default: 20 years)");
+      ->capture_default_str()
+      ->type_name("KEY");
+  cmd->add_option("--days", args->days, "Issuing CA lifetime in days (default: 10 years)")->type_name("N");
+  cmd->add_option("--root-days", args->root_days, "Root CA lifetime in days (default: 20 years)")->type_name("N");
   cmd->add_option("--base-url", args->base_url,
                   "Where CRLs and CA certificates are published, e.g. http://pki.contoso.lab; certificates then "
-                  "carry CDP <base>/pki/<ca>.crl and AIA <base>/pki/<ca>.crt");
+                  "carry CDP <base>/pki/<ca>.crl and AIA <base>/pki/<ca>.crt")
+      ->type_name("URL");
   cmd->add_flag("--root-only", args->root_only, "Make only the root CA (it becomes the default issuer)");
   cmd->add_flag("--no-passphrase", args->no_passphrase, "Store CA keys unencrypted (throwaway labs only)");
   cmd->callback([&global, args] { run_init(global, *args); });

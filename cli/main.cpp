@@ -29,11 +29,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // Global options may come before or after the command: `pocketca ca list --json`.
   app.fallthrough();
-  app.add_option("--home", global.home, "CA home folder (default: $POCKETCA_HOME, else ./pki)");
+  app.add_option("--home", global.home, "CA home folder (default: $POCKETCA_HOME, else ./pki)")->type_name("DIR");
   app.add_flag("--json", global.json, "Machine-readable output: one JSON document on stdout");
   app.add_flag("-q,--quiet", global.quiet, "No informational output (errors and warnings still go to stderr)");
   app.add_option("--passphrase-file", global.passphrase_file,
-                 "File whose first line is the CA key passphrase (else $POCKETCA_PASSPHRASE, else a prompt)");
+                 "File whose first line is the CA key passphrase (else $POCKETCA_PASSPHRASE, else a prompt)")
+      ->type_name("FILE");
+  app.footer("Global options may also follow the command: pocketca ca list --json.\n"
+             "Exit status: 0 done, 1 failure (one `error:` line on stderr), 2 usage error, 3 request pending.");
 
   setup_init(app, global);
   setup_ca(app, global);
