@@ -37,12 +37,6 @@ struct Issuer {
 
 const std::vector<std::string> ca_key_usage = {"digitalSignature", "keyCertSign", "cRLSign"};
 
-std::string url_under(const std::string& base_url, const std::string& file) {
-  std::string base = base_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/pki/" + file;
-}
-
 Certificate sign_ca_certificate(const CaDraft& draft, const Bytes& serial, const std::optional<Issuer>& issuer) {
   CertificateBuilder builder(draft.subject.get(), draft.key.native(), serial, draft.not_before, draft.not_after);
   if (issuer) builder.issued_by(issuer->certificate);
@@ -51,10 +45,7 @@ Certificate sign_ca_certificate(const CaDraft& draft, const Bytes& serial, const
       .subject_key_identifier()
       .authority_key_identifier();
   // A root publishes nothing about itself; a subordinate points at its issuer's CRL and certificate.
-  if (issuer && !issuer->record.base_url.empty()) {
-    builder.crl_distribution_point(url_under(issuer->record.base_url, issuer->record.slug + ".crl"));
-    builder.authority_info_access(url_under(issuer->record.base_url, issuer->record.slug + ".crt"), "");
-  }
+  if (issuer) add_issuer_pointers(builder, issuer->record);
   return builder.sign(issuer ? issuer->key : draft.key);
 }
 
@@ -171,6 +162,7 @@ CreatedCas init_home(const fs::path& dir, const InitOptions& options, const Pass
     throw Error(ErrorKind::invalid_input, "--subject gives the RDNs besides CN (e.g. \"O=Contoso Ltd, C=US\"); "
                                           "the CNs come from --name");
   }
+  Home::check_can_create(dir);  // before the try: a refusal must not clean up someone else's folder
   const bool existed = fs::exists(dir);
   CreatedCas created;
   try {

@@ -5,7 +5,7 @@
 
 namespace pocketca {
 
-Home Home::create(const fs::path& dir) {
+void Home::check_can_create(const fs::path& dir) {
   if (fs::exists(dir / "pocketca.db")) {
     throw Error(ErrorKind::conflict, dir.string() + " is already a CA home (it has pocketca.db); pocketca init "
                                                     "never overwrites one: choose another --home");
@@ -14,6 +14,10 @@ Home Home::create(const fs::path& dir) {
   if (fs::exists(dir) && !fs::is_empty(dir, ec)) {
     throw Error(ErrorKind::conflict, dir.string() + " exists and is not empty; give init a new or empty folder");
   }
+}
+
+Home Home::create(const fs::path& dir) {
+  check_can_create(dir);
   make_directory(dir, 0755);
   make_directory(dir / "private", 0700);
   make_directory(dir / "public", 0755);

@@ -20,6 +20,10 @@ class Home {
   // Makes a new home at `dir`. Refuses (Error{conflict}) a folder that is
   // already a home or holds anything else; an empty folder is fine.
   [[nodiscard]] static Home create(const fs::path& dir);
+  // The refusals of create(), without creating anything: callers that clean up
+  // after a failed create must run this first, so they never clean up a folder
+  // that was not theirs.
+  static void check_can_create(const fs::path& dir);
   // Opens an existing home; Error{not_found} saying how to make one if there is none.
   [[nodiscard]] static Home open(const fs::path& dir);
 
