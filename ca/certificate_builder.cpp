@@ -50,6 +50,92 @@ CertificateBuilder& CertificateBuilder::add(ossl::Ptr<X509_EXTENSION> extension)
   return *this;
 }
 
+namespace {
+
+ossl::Ptr<ASN1_STRING> ia5(const std::string& value) {
+  auto s = ossl::adopt(check_ptr(ASN1_IA5STRING_new(), "allocating a name"));
+  check_one(ASN1_STRING_set(s.get(), value.data(), static_cast<int>(value.size())), "setting a name");
+  return s;
+}
+
+GENERAL_NAME* general_name(const SubjectAltName& san) {
+  auto name = ossl::adopt(check_ptr(GENERAL_NAME_new(), "allocating a SAN"));
+  switch (san.type) {
+    case SubjectAltName::Type::dns:
+      GENERAL_NAME_set0_value(name.get(), GEN_DNS, ia5(san.value).release());
+      break;
+    case SubjectAltName::Type::email:
+      GENERAL_NAME_set0_value(name.get(), GEN_EMAIL, ia5(san.value).release());
+      break;
+    case SubjectAltName::Type::uri:
+      GENERAL_NAME_set0_value(name.get(), GEN_URI, ia5(san.value).release());
+      break;
+    case SubjectAltName::Type::ip: {
+      ASN1_OCTET_STRING* ip = a2i_IPADDRESS(san.value.c_str());
+      GENERAL_NAME_set0_value(name.get(), GEN_IPADD, check_ptr(ip, "encoding an IP address SAN"));
+      break;
+    }
+    case SubjectAltName::Type::upn: {
+      auto value = ossl::adopt(check_ptr(ASN1_TYPE_new(), "allocating a UPN"));
+      auto utf8 = ossl::adopt(check_ptr(ASN1_UTF8STRING_new(), "allocating a UPN"));
+      check_one(ASN1_STRING_set(utf8.get(), san.value.data(), static_cast<int>(san.value.size())), "setting a UPN");
+      ASN1_TYPE_set(value.get(), V_ASN1_UTF8STRING, utf8.release());
+      check_one(GENERAL_NAME_set0_othername(name.get(), OBJ_txt2obj("1.3.6.1.4.1.311.20.2.3", 1), value.release()),
+                "setting a UPN");
+      break;
+    }
+    default:
+      throw Error(ErrorKind::policy_denied, "a " + san.to_string() + " SAN cannot be issued");
+  }
+  return name.release();
+}
+
+}  // namespace
+
+CertificateBuilder& CertificateBuilder::subject_alt_names(const std::vector<SubjectAltName>& names, bool critical) {
+  if (names.empty()) return *this;
+  auto sans = ossl::adopt(check_ptr(GENERAL_NAMES_new(), "allocating SANs"));
+  for (const auto& san : names) {
+    GENERAL_NAME* entry = general_name(san);
+    if (sk_GENERAL_NAME_push(sans.get(), entry) <= 0) {
+      GENERAL_NAME_free(entry);
+      throw_openssl("adding a SAN");
+    }
+  }
+  return add(ossl::adopt(
+      check_ptr(X509V3_EXT_i2d(NID_subject_alt_name, critical ? 1 : 0, sans.get()), "encoding SANs")));
+}
+
+CertificateBuilder& CertificateBuilder::template_name(const std::string& name) {
+  // BMPString is UTF-16BE; template names are ASCII (the loader guarantees it).
+  std::string utf16;
+  for (char c : name) {
+    utf16 += '\0';
+    utf16 += c;
+  }
+  auto bmp = ossl::adopt(check_ptr(ASN1_BMPSTRING_new(), "allocating a template name"));
+  check_one(ASN1_STRING_set(bmp.get(), utf16.data(), static_cast<int>(utf16.size())), "setting a template name");
+  unsigned char* der = nullptr;
+  const int len = i2d_ASN1_BMPSTRING(bmp.get(), &der);
+  if (len <= 0) throw_openssl("encoding a template name");
+  auto octets = ossl::adopt(ASN1_OCTET_STRING_new());
+  const int set = octets ? ASN1_OCTET_STRING_set(octets.get(), der, len) : 0;
+  OPENSSL_free(der);
+  check_one(set, "encoding a template name");
+  auto oid = ossl::adopt(check_ptr(OBJ_txt2obj("1.3.6.1.4.1.311.20.2", 1), "template name OID"));
+  return add(ossl::adopt(
+      check_ptr(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 0, octets.get()), "building the template name")));
+}
+
+CertificateBuilder& CertificateBuilder::ocsp_no_check() {
+  // The extension's value is an ASN.1 NULL (05 00).
+  static const unsigned char null_der[] = {0x05, 0x00};
+  auto octets = ossl::adopt(check_ptr(ASN1_OCTET_STRING_new(), "allocating OCSP no-check"));
+  check_one(ASN1_OCTET_STRING_set(octets.get(), null_der, sizeof null_der), "setting OCSP no-check");
+  return add(ossl::adopt(check_ptr(X509_EXTENSION_create_by_NID(nullptr, NID_id_pkix_OCSP_noCheck, 0, octets.get()),
+                                   "building OCSP no-check")));
+}
+
 CertificateBuilder& CertificateBuilder::basic_constraints(bool is_ca, std::optional<int> path_len) {
   std::string value = is_ca ? "critical,CA:TRUE" : "CA:FALSE";
   if (is_ca && path_len) value += ",pathlen:" + std::to_string(*path_len);

@@ -10,6 +10,7 @@
 #include "certificate.h"
 #include "key.h"
 #include "ossl.h"
+#include "subject_alt_name.h"
 #include "time.h"
 
 namespace pocketca {
@@ -30,6 +31,13 @@ class CertificateBuilder {
   CertificateBuilder& authority_key_identifier();  // keyid of the issuer (or of itself)
   CertificateBuilder& crl_distribution_point(const std::string& url);
   CertificateBuilder& authority_info_access(const std::string& ca_issuers_url, const std::string& ocsp_url);
+  // DNS, IP, email, URI and UPN entries, in the order given (non-critical: the subject is not empty).
+  // Critical when the subject is empty, as RFC 5280 4.2.1.6 requires.
+  CertificateBuilder& subject_alt_names(const std::vector<SubjectAltName>& names, bool critical = false);
+  // Microsoft's certificate template name, 1.3.6.1.4.1.311.20.2: a BMPString, as AD CS v1 templates write it.
+  CertificateBuilder& template_name(const std::string& name);
+  // id-pkix-ocsp-nocheck: an OCSP responder's own certificate is not checked by OCSP.
+  CertificateBuilder& ocsp_no_check();
   CertificateBuilder& add(ossl::Ptr<X509_EXTENSION> extension);
 
   // Signs with SHA-256 (SHA-384 for a P-384 key) and returns the result.

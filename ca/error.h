@@ -3,6 +3,8 @@
 // wrong in a way the CLI and the web side map to exit codes and HTTP statuses;
 // the message says it in words a user can act on.
 
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -26,8 +28,16 @@ class Error : public std::runtime_error {
   Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   [[nodiscard]] ErrorKind kind() const noexcept { return kind_; }
 
+  // The request row a rejected submission left behind, so scripts can find it.
+  [[nodiscard]] std::optional<int64_t> request_id() const noexcept { return request_id_; }
+  Error& with_request_id(int64_t id) noexcept {
+    request_id_ = id;
+    return *this;
+  }
+
  private:
   ErrorKind kind_;
+  std::optional<int64_t> request_id_;
 };
 
 // Drains OpenSSL's whole error queue into one readable string

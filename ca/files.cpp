@@ -1,5 +1,6 @@
 #include "files.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -137,6 +138,21 @@ std::string read_file(const fs::path& path, size_t max_size) {
                 path.string() + " is larger than " + std::to_string(max_size / 1024) + " KiB; refusing to read it");
   }
   return read_fd(fd.get(), path, max_size);
+}
+
+std::string read_file_head(const fs::path& path, size_t max_size) {
+  Fd fd(path == "-" ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) fail("cannot open", path, errno);
+  std::string content;
+  char buf[65536];
+  while (content.size() < max_size) {
+    const ssize_t n = ::read(fd.get(), buf, std::min(sizeof buf, max_size - content.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot read", path, errno);
+    if (n == 0) break;
+    content.append(buf, static_cast<size_t>(n));
+  }
+  return content;
 }
 
 void make_directory(const fs::path& path, int mode) {

@@ -24,6 +24,10 @@ void write_file_atomically(const fs::path& path, const std::string& content, boo
 // Reads a whole file, refusing one larger than `max_size` bytes before reading it.
 [[nodiscard]] std::string read_file(const fs::path& path, size_t max_size);
 
+// Reads at most `max_size` bytes from the start of a file ("-" reads standard input),
+// so a caller can hand an oversized input to a check that refuses it by size.
+[[nodiscard]] std::string read_file_head(const fs::path& path, size_t max_size);
+
 // Creates a folder with exactly `mode` (or checks an existing one), e.g. 0700 for private/.
 void make_directory(const fs::path& path, int mode);
 

@@ -75,6 +75,14 @@ PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSo
   return std::move(*key);
 }
 
+void add_issuer_pointers(CertificateBuilder& builder, const store::CaRecord& issuer) {
+  if (issuer.base_url.empty()) return;
+  std::string base = issuer.base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  builder.crl_distribution_point(base + "/pki/" + issuer.slug + ".crl");
+  builder.authority_info_access(base + "/pki/" + issuer.slug + ".crt", issuer.ocsp_enabled ? base + "/ocsp" : "");
+}
+
 std::string os_user_name() {
   if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
   return "uid " + std::to_string(::geteuid());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "certificate.h"
+#include "certificate_builder.h"
 #include "home.h"
 #include "key.h"
 #include "store/records.h"
@@ -72,6 +73,11 @@ struct CreatedCas {
 // wrong passphrase (`wrong passphrase for the key of CA "…"`) and a key that
 // does not match the CA certificate.
 [[nodiscard]] PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSource& passphrase);
+
+// Adds what a certificate signed by `issuer` carries to find its issuer's CRL and
+// certificate: CDP <base>/pki/<slug>.crl and AIA caIssuers <base>/pki/<slug>.crt
+// (and AIA OCSP <base>/ocsp once OCSP is enabled). Nothing when the CA has no base URL.
+void add_issuer_pointers(CertificateBuilder& builder, const store::CaRecord& issuer);
 
 // The OS user running pocketca, for the audit log.
 [[nodiscard]] std::string os_user_name();

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -51,11 +52,15 @@ POCKETCA_OSSL_DELETER(ASN1_OBJECT, ASN1_OBJECT_free);
 // one type to C++, and ASN1_STRING_free frees each of them.
 POCKETCA_OSSL_DELETER(ASN1_STRING, ASN1_STRING_free);
 POCKETCA_OSSL_DELETER(BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free);
+POCKETCA_OSSL_DELETER(ASN1_TYPE, ASN1_TYPE_free);
+POCKETCA_OSSL_DELETER(GENERAL_NAME, GENERAL_NAME_free);
 POCKETCA_OSSL_DELETER(GENERAL_NAMES, GENERAL_NAMES_free);
 POCKETCA_OSSL_DELETER(AUTHORITY_KEYID, AUTHORITY_KEYID_free);
 POCKETCA_OSSL_DELETER(CRL_DIST_POINTS, CRL_DIST_POINTS_free);
 POCKETCA_OSSL_DELETER(AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free);
 POCKETCA_OSSL_DELETER(EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free);
+POCKETCA_OSSL_DELETER(RSA_PSS_PARAMS, RSA_PSS_PARAMS_free);
+POCKETCA_OSSL_DELETER(EVP_ENCODE_CTX, EVP_ENCODE_CTX_free);
 
 #undef POCKETCA_OSSL_DELETER
 
@@ -63,6 +68,17 @@ POCKETCA_OSSL_DELETER(EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free);
 template <>
 struct Deleter<STACK_OF(X509)> {
   void operator()(STACK_OF(X509) * p) const noexcept { sk_X509_pop_free(p, X509_free); }
+};
+
+template <>
+struct Deleter<STACK_OF(X509_EXTENSION)> {
+  void operator()(STACK_OF(X509_EXTENSION) * p) const noexcept { sk_X509_EXTENSION_pop_free(p, X509_EXTENSION_free); }
+};
+
+// Also ASN1_SEQUENCE_ANY, what d2i_ASN1_SEQUENCE_ANY returns.
+template <>
+struct Deleter<STACK_OF(ASN1_TYPE)> {
+  void operator()(STACK_OF(ASN1_TYPE) * p) const noexcept { sk_ASN1_TYPE_pop_free(p, ASN1_TYPE_free); }
 };
 
 template <typename T>

@@ -9,5 +9,10 @@ namespace pocketca::cli {
 
 void setup_init(CLI::App& app, GlobalOptions& global);
 void setup_ca(CLI::App& app, GlobalOptions& global);
+// `exit_code` receives 3 when the request is held as pending.
+void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code);
+void setup_list(CLI::App& app, GlobalOptions& global);
+void setup_show(CLI::App& app, GlobalOptions& global);
+void setup_template(CLI::App& app, GlobalOptions& global);
 
 }  // namespace pocketca::cli

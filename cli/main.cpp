@@ -13,9 +13,14 @@ namespace {
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 
-int report(const pocketca::cli::GlobalOptions& global, const std::string& message, int code) {
+int report(const pocketca::cli::GlobalOptions& global, const std::string& message, int code,
+           std::optional<int64_t> request_id = std::nullopt) {
   std::cerr << "error: " << message << '\n';
-  if (global.json) pocketca::cli::print_json({{"error", message}});
+  if (global.json) {
+    pocketca::cli::Json j{{"error", message}};
+    if (request_id) j["request_id"] = *request_id;
+    pocketca::cli::print_json(j);
+  }
   return code;
 }
 
@@ -38,12 +43,17 @@ int main(int argc, char** argv) {
   app.footer("Global options may also follow the command: pocketca ca list --json.\n"
              "Exit status: 0 done, 1 failure (one `error:` line on stderr), 2 usage error, 3 request pending.");
 
+  int exit_code = 0;
   setup_init(app, global);
   setup_ca(app, global);
+  setup_submit(app, global, exit_code);
+  setup_list(app, global);
+  setup_show(app, global);
+  setup_template(app, global);
 
   try {
     app.parse(argc, argv);
-    return 0;
+    return exit_code;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -53,7 +63,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return report(global, std::string(e.what()) + " (see pocketca --help)", exit_usage);
   } catch (const pocketca::Error& e) {
-    return report(global, e.what(), exit_failure);
+    return report(global, e.what(), exit_failure, e.request_id());
   } catch (const std::exception& e) {
     return report(global, e.what(), exit_failure);
   }

@@ -117,6 +117,12 @@ CREATE TABLE audit (
 CREATE INDEX audit_by_at ON audit(at);
 )sql";
 
+// `show SERIAL` looks a serial up without knowing its CA; UNIQUE(ca_index, serial)
+// cannot serve that, so index the serial alone.
+constexpr const char* kSerialIndex = R"sql(
+CREATE INDEX certificates_by_serial ON certificates(serial);
+)sql";
+
 struct Migration {
   const char* what;  // for error messages
   const char* sql;
@@ -125,6 +131,7 @@ struct Migration {
 // Index i holds migration i+1.
 constexpr Migration kMigrations[] = {
     {"create the initial schema", kInitialSchema},
+    {"index certificates by serial", kSerialIndex},
 };
 
 int pragma_int(SQLite::Database& db, const char* pragma) {

@@ -87,6 +87,23 @@ struct AuditEntry {
   std::string details;
 };
 
+// What `list` asks for. Every field narrows; the defaults match everything.
+struct CertificateFilter {
+  std::optional<std::string> status;     // "valid", "revoked" or "expired" (valid and past not_after at `now`)
+  std::string template_name;             // case-insensitive; "" for any
+  std::string name_contains;             // case-insensitive substring of the CN or any SAN; "" for any
+  std::optional<Time> expiring_before;   // valid at `now` and not_after before this
+  Time now{};
+  size_t limit = 0;                      // 0: no limit
+};
+
+struct RequestFilter {
+  std::optional<Disposition> disposition;
+  std::string template_name;             // case-insensitive; "" for any
+  std::string name_contains;             // case-insensitive substring of the subject; "" for any
+  size_t limit = 0;
+};
+
 [[nodiscard]] const char* to_string(Disposition d);
 [[nodiscard]] Disposition disposition_from_string(const std::string& s);
 [[nodiscard]] const char* to_string(CertStatus s);

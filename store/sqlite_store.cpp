@@ -176,6 +176,33 @@ class SqliteStore final : public Store {
     });
   }
 
+  std::optional<CertificateRecord> find_certificate_by_serial(const std::string& serial) override {
+    return guarded("looking up certificate " + serial, [&] {
+      return find_one(db_, "SELECT * FROM certificates WHERE serial = ? ORDER BY rowid DESC LIMIT 1", serial,
+                      read_certificate);
+    });
+  }
+
+  std::optional<CertificateRecord> find_certificate_by_thumbprint(const std::string& sha1) override {
+    return guarded("looking up certificate with thumbprint " + sha1, [&] {
+      return find_one(db_, "SELECT * FROM certificates WHERE sha1_thumbprint = ?", sha1, read_certificate);
+    });
+  }
+
+  std::optional<CertificateRecord> find_certificate_by_request(int64_t request_id) override {
+    return guarded("looking up the certificate of request " + std::to_string(request_id), [&] {
+      return find_one(db_, "SELECT * FROM certificates WHERE request_id = ?", request_id, read_certificate);
+    });
+  }
+
+  std::vector<CertificateRecord> list_certificates(const CertificateFilter& filter) override {
+    return guarded("listing certificates", [&] { return query_certificates(db_, filter); });
+  }
+
+  std::vector<RequestRecord> list_requests(const RequestFilter& filter) override {
+    return guarded("listing requests", [&] { return query_requests(db_, filter); });
+  }
+
   // `since` is inclusive; entries come oldest first, ties in order of writing.
   std::vector<AuditEntry> list_audit(std::optional<Time> since) override {
     return guarded("reading the audit log", [&] {

@@ -50,4 +50,8 @@ void insert_audit(SQLite::Database& db, const AuditEntry& entry);
 [[nodiscard]] CertificateRecord read_certificate(const SQLite::Statement& row);
 [[nodiscard]] AuditEntry read_audit(const SQLite::Statement& row);
 
+// The list queries, defined in sqlite_queries.cpp.
+[[nodiscard]] std::vector<CertificateRecord> query_certificates(SQLite::Database& db, const CertificateFilter& filter);
+[[nodiscard]] std::vector<RequestRecord> query_requests(SQLite::Database& db, const RequestFilter& filter);
+
 }  // namespace pocketca::store

@@ -49,6 +49,13 @@ class Store {
   virtual std::optional<CaRecord> find_ca(int64_t index) = 0;
   virtual std::optional<RequestRecord> find_request(int64_t id) = 0;
   virtual std::optional<CertificateRecord> find_certificate(int64_t ca_index, const std::string& serial) = 0;
+  // A serial is unique per CA and mostly random, so across CAs this is at most one row in
+  // practice (the newest when not). `serial` is lower-case hex as normalize_serial gives it.
+  virtual std::optional<CertificateRecord> find_certificate_by_serial(const std::string& serial) = 0;
+  virtual std::optional<CertificateRecord> find_certificate_by_thumbprint(const std::string& sha1_upper_hex) = 0;
+  virtual std::optional<CertificateRecord> find_certificate_by_request(int64_t request_id) = 0;
+  virtual std::vector<CertificateRecord> list_certificates(const CertificateFilter& filter) = 0;  // newest first
+  virtual std::vector<RequestRecord> list_requests(const RequestFilter& filter) = 0;              // newest first
   virtual std::vector<AuditEntry> list_audit(std::optional<Time> since) = 0;  // oldest first
 
   // The schema version this database is at (PRAGMA user_version).

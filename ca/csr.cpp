@@ -1,0 +1,426 @@
+#include "csr.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+
+#include "distinguished_name.h"
+#include "error.h"
+#include "request_intake.h"
+
+namespace pocketca {
+namespace {
+
+constexpr std::string_view oid_upn = "1.3.6.1.4.1.311.20.2.3";
+constexpr const char* oid_os_version = "1.3.6.1.4.1.311.13.2.3";
+constexpr const char* oid_client_info = "1.3.6.1.4.1.311.21.20";
+constexpr const char* oid_enrollment_csp = "1.3.6.1.4.1.311.13.2.2";
+constexpr std::string_view oid_template_name = "1.3.6.1.4.1.311.20.2";
+constexpr std::string_view oid_template_info = "1.3.6.1.4.1.311.21.7";
+
+// An RSA exponent this long is never a real key; OpenSSL itself refuses one
+// above 3072-bit moduli, and below that it would make verifying a request slow.
+constexpr int max_rsa_exponent_bits = 64;
+
+[[noreturn]] void invalid(const std::string& message) { throw Error(ErrorKind::invalid_request, message); }
+
+// OpenSSL's reasons for the last failure in words ("wrong tag; nested asn1
+// error"), without the codes and library names; empties the queue.
+std::string openssl_reasons() {
+  std::string out;
+  while (const unsigned long code = ERR_get_error()) {
+    const char* reason = ERR_reason_error_string(code);
+    const std::string text = reason != nullptr ? reason : "error " + std::to_string(ERR_GET_REASON(code));
+    if (out.find(text) != std::string::npos) continue;
+    if (!out.empty()) out += "; ";
+    out += text;
+  }
+  return out.empty() ? "it does not decode" : out;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+std::string oid_text(const ASN1_OBJECT* oid) {
+  if (oid == nullptr) return "";
+  const int len = OBJ_obj2txt(nullptr, 0, oid, 1);
+  if (len <= 0) return "";
+  std::string out(static_cast<size_t>(len) + 1, '\0');
+  OBJ_obj2txt(out.data(), len + 1, oid, 1);
+  out.resize(static_cast<size_t>(len));
+  return out;
+}
+
+// The bytes exactly as encoded: a NUL or control byte stays for policy to see.
+std::string bytes_of(const ASN1_STRING* s) {
+  if (s == nullptr) return "";
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<size_t>(ASN1_STRING_length(s)));
+}
+
+// Any ASN.1 string type as UTF-8; nullopt when it does not convert.
+std::optional<std::string> utf8_of(const ASN1_STRING* s) {
+  unsigned char* utf8 = nullptr;
+  const int len = ASN1_STRING_to_UTF8(&utf8, s);
+  if (len < 0) return std::nullopt;
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+// ---- requested SANs ----
+
+std::string ip_text(const ASN1_OCTET_STRING* ip) {
+  const int len = ASN1_STRING_length(ip);
+  char text[INET6_ADDRSTRLEN] = {};
+  if (len != 4 && len != 16) {
+    invalid("the request's subjectAltName holds an IP address of " + std::to_string(len) +
+            " octets; an IP address has 4 (IPv4) or 16 (IPv6)");
+  }
+  inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(ip), text, sizeof text);
+  return text;
+}
+
+SubjectAltName other_name_of(const OTHERNAME* other) {
+  using Type = SubjectAltName::Type;
+  const std::string oid = oid_text(other->type_id);
+  if (oid != oid_upn) return {Type::other_name, oid};
+  const ASN1_TYPE* value = other->value;
+  // A UPN that is not a UTF8String is still a UPN to policy, just without a value.
+  if (value == nullptr || value->type != V_ASN1_UTF8STRING) return {Type::upn, ""};
+  return {Type::upn, bytes_of(value->value.utf8string)};
+}
+
+SubjectAltName san_of(const GENERAL_NAME* name) {
+  using Type = SubjectAltName::Type;
+  switch (name->type) {
+    case GEN_DNS: return {Type::dns, bytes_of(name->d.dNSName)};
+    case GEN_EMAIL: return {Type::email, bytes_of(name->d.rfc822Name)};
+    case GEN_URI: return {Type::uri, bytes_of(name->d.uniformResourceIdentifier)};
+    case GEN_IPADD: return {Type::ip, ip_text(name->d.iPAddress)};
+    case GEN_OTHERNAME: return other_name_of(name->d.otherName);
+    case GEN_DIRNAME: return {Type::directory_name, to_rfc4514(name->d.directoryName)};
+    case GEN_RID: return {Type::registered_id, oid_text(name->d.registeredID)};
+    case GEN_X400: return {Type::x400, ""};
+    default: return {Type::edi_party, ""};
+  }
+}
+
+bool has_extension_request(const X509_REQ* req) {
+  return X509_REQ_get_attr_by_NID(req, NID_ext_req, -1) >= 0 || X509_REQ_get_attr_by_NID(req, NID_ms_ext_req, -1) >= 0;
+}
+
+// The extensionRequest (or Microsoft's older attribute) as a stack, empty when
+// there is none; nullptr when it is there but does not decode.
+ossl::Ptr<STACK_OF(X509_EXTENSION)> requested_extensions(X509_REQ* req) {
+  if (!has_extension_request(req)) return ossl::adopt(sk_X509_EXTENSION_new_null());
+  return ossl::adopt(X509_REQ_get_extensions(req));
+}
+
+std::vector<SubjectAltName> requested_sans_of(X509_REQ* req) {
+  auto extensions = requested_extensions(req);
+  if (extensions == nullptr) invalid("the request's extensionRequest attribute is malformed: " + openssl_reasons());
+  int critical = -1;
+  auto names = ossl::adopt(
+      static_cast<GENERAL_NAMES*>(X509V3_get_d2i(extensions.get(), NID_subject_alt_name, &critical, nullptr)));
+  if (names == nullptr) {
+    if (critical == -1) return {};  // no subjectAltName asked for
+    if (critical == -2) invalid("the request asks for subjectAltName more than once");
+    invalid("the request's subjectAltName extension is malformed: " + openssl_reasons());
+  }
+  const int count = sk_GENERAL_NAME_num(names.get());
+  if (count > static_cast<int>(max_requested_sans)) {
+    invalid("the request has " + std::to_string(count) + " SANs; at most " + std::to_string(max_requested_sans) +
+            " are accepted");
+  }
+  std::vector<SubjectAltName> sans;
+  sans.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) sans.push_back(san_of(sk_GENERAL_NAME_value(names.get(), i)));
+  return sans;
+}
+
+// ---- the public key, looked at before it is used ----
+
+std::string algorithm_of_oid(const ASN1_OBJECT* oid) {
+  switch (OBJ_obj2nid(oid)) {
+    case NID_rsaEncryption: return "RSA";
+    case NID_rsassaPss: return "RSA-PSS";
+    case NID_X9_62_id_ecPublicKey: return "EC";
+    case NID_dsa: return "DSA";
+    case NID_ED25519: return "ED25519";
+    case NID_ED448: return "ED448";
+    case NID_undef: return oid_text(oid);
+    default: return upper(OBJ_nid2sn(OBJ_obj2nid(oid)));
+  }
+}
+
+std::string curve_name(const ASN1_OBJECT* curve) {
+  const int nid = OBJ_obj2nid(curve);
+  if (nid == NID_undef) return oid_text(curve);
+  const char* nist = EC_curve_nid2nist(nid);
+  return nist != nullptr ? nist : OBJ_nid2sn(nid);
+}
+
+ossl::Ptr<BIGNUM> rsa_exponent_of(const EVP_PKEY* key) {
+  BIGNUM* e = nullptr;
+  if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) != 1) {
+    (void)drain_openssl_errors();
+    return nullptr;
+  }
+  return ossl::adopt(e);
+}
+
+std::string decimal(const BIGNUM* n) {
+  char* text = BN_bn2dec(n);
+  if (text == nullptr) throw_openssl("printing an RSA exponent");
+  std::string out = text;
+  OPENSSL_free(text);
+  return out;
+}
+
+// ---- Microsoft's attributes, read for `show`; never trusted, never fatal ----
+
+const ASN1_TYPE* attribute_value(const X509_REQ* req, const char* oid) {
+  auto object = ossl::adopt(OBJ_txt2obj(oid, 1));
+  const int at = object != nullptr ? X509_REQ_get_attr_by_OBJ(req, object.get(), -1) : -1;
+  if (at < 0) return nullptr;
+  return X509_ATTRIBUTE_get0_type(X509_REQ_get_attr(req, at), 0);
+}
+
+ossl::Ptr<STACK_OF(ASN1_TYPE)> sequence_in(const ASN1_TYPE* value) {
+  if (value == nullptr || value->type != V_ASN1_SEQUENCE || value->value.sequence == nullptr) return nullptr;
+  const unsigned char* p = ASN1_STRING_get0_data(value->value.sequence);
+  return ossl::adopt(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, ASN1_STRING_length(value->value.sequence)));
+}
+
+const ASN1_TYPE* element(const STACK_OF(ASN1_TYPE) * sequence, int index) {
+  if (sequence == nullptr || index >= sk_ASN1_TYPE_num(sequence)) return nullptr;
+  return sk_ASN1_TYPE_value(sequence, index);
+}
+
+std::string text_of(const ASN1_TYPE* value) {
+  if (value == nullptr) return "";
+  switch (value->type) {
+    case V_ASN1_UTF8STRING:
+    case V_ASN1_IA5STRING:
+    case V_ASN1_PRINTABLESTRING:
+    case V_ASN1_BMPSTRING:
+    case V_ASN1_T61STRING:
+    case V_ASN1_VISIBLESTRING:
+    case V_ASN1_UNIVERSALSTRING: return utf8_of(value->value.asn1_string).value_or("");
+    default: return "";
+  }
+}
+
+std::optional<int> int_of(const ASN1_TYPE* value) {
+  int64_t n = 0;
+  if (value == nullptr || value->type != V_ASN1_INTEGER || ASN1_INTEGER_get_int64(&n, value->value.integer) != 1 ||
+      n < INT32_MIN || n > INT32_MAX) {
+    return std::nullopt;
+  }
+  return static_cast<int>(n);
+}
+
+// 1.3.6.1.4.1.311.20.2 names the template (AD CS v1); 1.3.6.1.4.1.311.21.7
+// identifies a v2 template by OID only. The name wins when both are there.
+std::string template_name_of(X509_REQ* req) {
+  auto extensions = requested_extensions(req);
+  std::string by_name;
+  std::string by_oid;
+  for (int i = 0; extensions != nullptr && i < sk_X509_EXTENSION_num(extensions.get()); ++i) {
+    X509_EXTENSION* extension = sk_X509_EXTENSION_value(extensions.get(), i);
+    const std::string oid = oid_text(X509_EXTENSION_get_object(extension));
+    const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(extension);
+    const unsigned char* p = ASN1_STRING_get0_data(data);
+    if (oid == oid_template_name && by_name.empty()) {
+      auto value = ossl::adopt(d2i_ASN1_TYPE(nullptr, &p, ASN1_STRING_length(data)));
+      by_name = text_of(value.get());
+    } else if (oid == oid_template_info && by_oid.empty()) {
+      auto info = ossl::adopt(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, ASN1_STRING_length(data)));
+      const ASN1_TYPE* id = element(info.get(), 0);
+      if (id != nullptr && id->type == V_ASN1_OBJECT) by_oid = oid_text(id->value.object);
+    }
+  }
+  return by_name.empty() ? by_oid : by_name;
+}
+
+}  // namespace
+
+bool WindowsRequestInfo::empty() const {
+  return os_version.empty() && client_machine.empty() && client_user.empty() && client_process.empty() &&
+         !client_id.has_value() && csp_name.empty() && template_name.empty();
+}
+
+Csr Csr::from_der(const Bytes& der) {
+  if (der.size() > max_request_file_size) {
+    invalid("the request is " + std::to_string((der.size() + 1023) / 1024) + " KiB; a request is at most " +
+            std::to_string(max_request_file_size / 1024) + " KiB");
+  }
+  if (der.empty()) invalid("not a PKCS#10 request: the input is empty");
+  const unsigned char* p = der.data();
+  auto req = ossl::adopt(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+  if (req == nullptr) {
+    const std::string reasons = openssl_reasons();
+    const unsigned char* q = der.data();
+    auto cert = ossl::adopt(d2i_X509(nullptr, &q, static_cast<long>(der.size())));
+    (void)drain_openssl_errors();
+    if (cert != nullptr) invalid("this is a certificate, not a certificate request");
+    invalid("not a PKCS#10 request: " + reasons);
+  }
+  if (p != der.data() + der.size()) {
+    invalid("not a PKCS#10 request: " + std::to_string(der.data() + der.size() - p) +
+            " bytes of trailing data after the request");
+  }
+  std::vector<SubjectAltName> sans = requested_sans_of(req.get());
+  return Csr(std::shared_ptr<X509_REQ>(std::move(req)), der, std::move(sans));
+}
+
+const X509_NAME* Csr::subject_name() const { return X509_REQ_get_subject_name(req_.get()); }
+std::string Csr::subject() const { return to_rfc4514(subject_name()); }
+
+std::string Csr::common_name() const {
+  const std::vector<std::string> names = common_names();
+  return names.empty() ? "" : names.back();
+}
+
+std::vector<std::string> Csr::common_names() const {
+  const X509_NAME* name = subject_name();
+  std::vector<std::string> names;
+  for (int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1); i >= 0;
+       i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) {
+    const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+    // A value that does not convert is kept as its raw bytes, for the rules to refuse.
+    std::optional<std::string> text = utf8_of(value);
+    if (!text) (void)drain_openssl_errors();
+    names.push_back(text ? *text : bytes_of(value));
+  }
+  return names;
+}
+
+RequestKey Csr::key() const {
+  RequestKey key;
+  ASN1_OBJECT* oid = nullptr;
+  X509_ALGOR* algorithm = nullptr;
+  if (X509_PUBKEY_get0_param(&oid, nullptr, nullptr, &algorithm, X509_REQ_get_X509_PUBKEY(req_.get())) != 1) {
+    (void)drain_openssl_errors();
+    key.algorithm = "unknown";
+    return key;
+  }
+  key.algorithm = algorithm_of_oid(oid);
+  if (key.algorithm == "EC") {
+    // Named or spelled out, read from the SubjectPublicKeyInfo before the key
+    // is loaded: an explicit curve is refused without any arithmetic on it.
+    int parameter_type = V_ASN1_UNDEF;
+    const void* parameter = nullptr;
+    X509_ALGOR_get0(nullptr, &parameter_type, &parameter, algorithm);
+    if (parameter_type != V_ASN1_OBJECT) {
+      key.explicit_curve = true;  // also implicitlyCA (NULL) and absent parameters: no named curve
+      return key;
+    }
+    key.curve = curve_name(static_cast<const ASN1_OBJECT*>(parameter));
+  }
+  EVP_PKEY* loaded = X509_REQ_get0_pubkey(req_.get());
+  if (loaded == nullptr) {
+    (void)drain_openssl_errors();
+    return key;
+  }
+  key.algorithm = upper(EVP_PKEY_get0_type_name(loaded));
+  key.bits = std::max(0, EVP_PKEY_get_bits(loaded));
+  if (key.algorithm == "RSA" || key.algorithm == "RSA-PSS") {
+    if (auto e = rsa_exponent_of(loaded)) key.rsa_exponent = decimal(e.get());
+  }
+  return key;
+}
+
+bool Csr::signature_verifies() const {
+  if (key().explicit_curve) return false;
+  EVP_PKEY* loaded = X509_REQ_get0_pubkey(req_.get());
+  if (loaded == nullptr) {
+    (void)drain_openssl_errors();
+    return false;
+  }
+  if (EVP_PKEY_is_a(loaded, "RSA") || EVP_PKEY_is_a(loaded, "RSA-PSS")) {
+    auto e = rsa_exponent_of(loaded);
+    if (e == nullptr || BN_num_bits(e.get()) > max_rsa_exponent_bits) return false;
+  }
+  const bool verifies = X509_REQ_verify(req_.get(), loaded) == 1;  // 0 is a bad signature, -1 an error
+  (void)drain_openssl_errors();
+  return verifies;
+}
+
+std::string Csr::signature_digest() const {
+  const X509_ALGOR* algorithm = nullptr;
+  X509_REQ_get0_signature(req_.get(), nullptr, &algorithm);
+  const ASN1_OBJECT* oid = nullptr;
+  int parameter_type = V_ASN1_UNDEF;
+  const void* parameter = nullptr;
+  X509_ALGOR_get0(&oid, &parameter_type, &parameter, algorithm);
+  int digest = NID_undef;
+  int key_type = NID_undef;
+  if (OBJ_obj2nid(oid) == NID_rsassaPss) {
+    // RSASSA-PSS names its digest in the parameters; SHA-1 when absent (RFC 4055).
+    if (parameter_type != V_ASN1_SEQUENCE) return "";
+    const auto* sequence = static_cast<const ASN1_STRING*>(parameter);
+    const unsigned char* p = ASN1_STRING_get0_data(sequence);
+    auto pss = ossl::adopt(d2i_RSA_PSS_PARAMS(nullptr, &p, ASN1_STRING_length(sequence)));
+    if (pss == nullptr) {
+      (void)drain_openssl_errors();
+      return "";
+    }
+    digest = pss->hashAlgorithm == nullptr ? NID_sha1 : OBJ_obj2nid(pss->hashAlgorithm->algorithm);
+  } else if (OBJ_find_sigid_algs(OBJ_obj2nid(oid), &digest, &key_type) != 1) {
+    return "";
+  }
+  if (digest == NID_undef) return "";  // Ed25519 and friends hash inside the algorithm
+  return lower(OBJ_nid2sn(digest));
+}
+
+std::vector<std::string> Csr::requested_extension_oids() const {
+  auto extensions = requested_extensions(req_.get());
+  std::vector<std::string> oids;
+  if (extensions == nullptr) {
+    (void)drain_openssl_errors();
+    return oids;
+  }
+  for (int i = 0; i < sk_X509_EXTENSION_num(extensions.get()); ++i) {
+    oids.push_back(oid_text(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(extensions.get(), i))));
+  }
+  return oids;
+}
+
+WindowsRequestInfo Csr::windows_info() const {
+  ERR_set_mark();
+  WindowsRequestInfo info;
+  info.os_version = text_of(attribute_value(req_.get(), oid_os_version));
+  // ClientInformation ::= SEQUENCE { clientId INTEGER, MachineName, UserName, ProcessName UTF8String }
+  if (auto client = sequence_in(attribute_value(req_.get(), oid_client_info))) {
+    info.client_id = int_of(element(client.get(), 0));
+    info.client_machine = text_of(element(client.get(), 1));
+    info.client_user = text_of(element(client.get(), 2));
+    info.client_process = text_of(element(client.get(), 3));
+  }
+  // EnrollmentCSPProvider ::= SEQUENCE { keySpec INTEGER, cspName BMPString, signature BIT STRING }
+  if (auto csp = sequence_in(attribute_value(req_.get(), oid_enrollment_csp))) {
+    info.csp_name = text_of(element(csp.get(), 1));
+  }
+  info.template_name = template_name_of(req_.get());
+  ERR_pop_to_mark();
+  return info;
+}
+
+}  // namespace pocketca

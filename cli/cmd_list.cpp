@@ -1,0 +1,84 @@
+#include "ca/error.h"
+#include "certificate_views.h"
+#include "commands.h"
+
+namespace pocketca::cli {
+namespace {
+
+struct ListArgs {
+  std::string status;
+  std::string template_name;
+  std::string name;
+  std::optional<int> expiring_within;
+  bool requests = false;
+};
+
+std::map<int64_t, std::string> ca_names(Home& home) {
+  std::map<int64_t, std::string> names;
+  for (const auto& ca : home.store().list_cas()) names[ca.index] = ca.name;
+  return names;
+}
+
+void list_requests(const GlobalOptions& global, Home& home, const ListArgs& args) {
+  store::RequestFilter filter;
+  if (!args.status.empty()) filter.disposition = store::disposition_from_string(args.status);
+  filter.template_name = args.template_name;
+  filter.name_contains = args.name;
+  const auto requests = home.store().list_requests(filter);
+  if (global.json) {
+    const auto names = ca_names(home);
+    Json list = Json::array();
+    for (const auto& r : requests) list.push_back(request_json(r, r.ca_index ? names.at(*r.ca_index) : ""));
+    print_json(list);
+    return;
+  }
+  print_text(global, request_table(requests));
+}
+
+void run_list(const GlobalOptions& global, const ListArgs& args) {
+  Home home = Home::open(resolve_home(global));
+  if (args.requests) return list_requests(global, home, args);
+  store::CertificateFilter filter;
+  filter.now = now();
+  if (!args.status.empty()) filter.status = args.status;
+  filter.template_name = args.template_name;
+  filter.name_contains = args.name;
+  if (args.expiring_within) filter.expiring_before = filter.now + days(*args.expiring_within);
+  const auto certs = home.store().list_certificates(filter);
+  if (global.json) {
+    const auto names = ca_names(home);
+    Json list = Json::array();
+    for (const auto& c : certs) list.push_back(certificate_json(c, names.at(c.ca_index), filter.now));
+    print_json(list);
+    return;
+  }
+  print_text(global, certificate_table(certs, filter.now));
+}
+
+}  // namespace
+
+void setup_list(CLI::App& app, GlobalOptions& global) {
+  auto args = std::make_shared<ListArgs>();
+  CLI::App* cmd = app.add_subcommand("list", "List issued certificates (or requests), newest first");
+  cmd->add_option("--status", args->status,
+                  "Certificates: valid, revoked, expired; with --requests: pending, issued, denied, failed")
+      ->check(CLI::IsMember({"valid", "revoked", "expired", "pending", "issued", "denied", "failed"}))
+      ->type_name("S");
+  cmd->add_option("--template", args->template_name, "Only this template")->type_name("T");
+  cmd->add_option("--name", args->name, "CN or SAN contains this (case-insensitive)")->type_name("SUBSTRING");
+  cmd->add_option("--expiring-within", args->expiring_within, "Valid certificates ending within DAYS")
+      ->check(CLI::Range(0, 36525))
+      ->type_name("DAYS");
+  cmd->add_flag("--requests", args->requests, "List requests, with denied and failed ones and their reasons");
+  cmd->callback([&global, args] {
+    const bool request_status = args->status == "pending" || args->status == "issued" || args->status == "denied" ||
+                                args->status == "failed";
+    if (!args->status.empty() && request_status != args->requests) {
+      throw CLI::ValidationError("--status", args->requests ? "requests are pending, issued, denied or failed"
+                                                            : "certificates are valid, revoked or expired");
+    }
+    run_list(global, *args);
+  });
+}
+
+}  // namespace pocketca::cli
