@@ -123,6 +123,12 @@ constexpr const char* kSerialIndex = R"sql(
 CREATE INDEX certificates_by_serial ON certificates(serial);
 )sql";
 
+// approve re-runs every check with the --attrib values of the submission, so keep them.
+constexpr const char* kSubmitAttributes = R"sql(
+ALTER TABLE requests ADD COLUMN submit_attributes TEXT NOT NULL DEFAULT '[]'
+  CHECK (json_valid(submit_attributes));  -- JSON array of the --attrib "Name:Value" strings
+)sql";
+
 struct Migration {
   const char* what;  // for error messages
   const char* sql;
@@ -132,6 +138,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {"create the initial schema", kInitialSchema},
     {"index certificates by serial", kSerialIndex},
+    {"keep the --attrib values of a request", kSubmitAttributes},
 };
 
 int pragma_int(SQLite::Database& db, const char* pragma) {

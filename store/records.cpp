@@ -91,7 +91,7 @@ Time time_from_text(const std::string& text) {
   return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s};
 }
 
-std::string sans_to_json(const std::vector<std::string>& sans) {
+std::string strings_to_json(const std::vector<std::string>& sans) {
   try {
     return nlohmann::json(sans).dump();
   } catch (const nlohmann::json::exception& e) {
@@ -99,7 +99,7 @@ std::string sans_to_json(const std::vector<std::string>& sans) {
   }
 }
 
-std::vector<std::string> sans_from_json(const std::string& json) {
+std::vector<std::string> strings_from_json(const std::string& json) {
   try {
     return nlohmann::json::parse(json).get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {

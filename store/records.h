@@ -53,6 +53,7 @@ struct RequestRecord {
   Bytes request_der;                    // the PKCS#10 exactly as submitted (after un-armouring)
   std::string subject;                  // RFC 4514 subject as requested
   std::string attributes_json;          // decoded Windows request attributes, "{}" when none
+  std::vector<std::string> submit_attributes;  // the --attrib values given at submit, re-checked by approve
 };
 
 enum class CertStatus { valid, revoked };  // "expired" is derived from not_after at read time

@@ -98,7 +98,8 @@ void insert_ca(SQLite::Database& db, const CaRecord& r) {
 int64_t insert_request(SQLite::Database& db, const RequestRecord& r) {
   SQLite::Statement q(db, insert_sql("requests", {"ca_index", "submitted_at", "resolved_at", "requester",
                                                   "template_name", "disposition", "disposition_message",
-                                                  "request_der", "subject", "attributes_json"}));
+                                                  "request_der", "subject", "attributes_json",
+                                                  "submit_attributes"}));
   bind_optional(q, ":ca_index", r.ca_index);
   bind_time(q, ":submitted_at", r.submitted_at);
   bind_optional(q, ":resolved_at", r.resolved_at);
@@ -109,6 +110,7 @@ int64_t insert_request(SQLite::Database& db, const RequestRecord& r) {
   bind_blob(q, ":request_der", r.request_der);
   q.bind(":subject", r.subject);
   q.bind(":attributes_json", r.attributes_json);
+  q.bind(":submit_attributes", strings_to_json(r.submit_attributes));  // a JSON array of strings, like sans
   q.exec();
   return db.getLastInsertRowid();
 }
@@ -123,7 +125,7 @@ void insert_certificate(SQLite::Database& db, const CertificateRecord& r) {
   bind_optional(q, ":request_id", r.request_id == 0 ? std::nullopt : std::optional<int64_t>(r.request_id));
   q.bind(":subject", r.subject);
   q.bind(":common_name", r.common_name);
-  q.bind(":sans", sans_to_json(r.sans));
+  q.bind(":sans", strings_to_json(r.sans));
   q.bind(":template_name", r.template_name);
   bind_time(q, ":not_before", r.not_before);
   bind_time(q, ":not_after", r.not_after);
@@ -186,6 +188,7 @@ RequestRecord read_request(const SQLite::Statement& q) {
   r.request_der = blob(q.getColumn("request_der"));
   r.subject = q.getColumn("subject").getString();
   r.attributes_json = q.getColumn("attributes_json").getString();
+  r.submit_attributes = strings_from_json(q.getColumn("submit_attributes").getString());
   return r;
 }
 
@@ -196,7 +199,7 @@ CertificateRecord read_certificate(const SQLite::Statement& q) {
   r.request_id = optional_int64(q.getColumn("request_id")).value_or(0);
   r.subject = q.getColumn("subject").getString();
   r.common_name = q.getColumn("common_name").getString();
-  r.sans = sans_from_json(q.getColumn("sans").getString());
+  r.sans = strings_from_json(q.getColumn("sans").getString());
   r.template_name = q.getColumn("template_name").getString();
   r.not_before = time(q.getColumn("not_before"));
   r.not_after = time(q.getColumn("not_after"));

@@ -25,12 +25,13 @@ namespace pocketca::store {
 // (it can only come from a damaged or foreign database).
 [[nodiscard]] Time time_from_text(const std::string& text);
 
-// SANs are stored as a JSON array of strings, '["DNS:a.example","IP:192.0.2.1"]',
-// so any character survives and SQL can search them with json_each().
-// A SAN that is not valid UTF-8 throws Error{invalid_input}. Defined in records.cpp.
-[[nodiscard]] std::string sans_to_json(const std::vector<std::string>& sans);
+// Lists of strings (SANs, --attrib values) are stored as a JSON array,
+// '["DNS:a.example","IP:192.0.2.1"]', so any character survives and SQL can search
+// them with json_each(). A string that is not valid UTF-8 throws Error{invalid_input}.
+// Defined in records.cpp.
+[[nodiscard]] std::string strings_to_json(const std::vector<std::string>& strings);
 // Throws Error{storage} when the text is not a JSON array of strings.
-[[nodiscard]] std::vector<std::string> sans_from_json(const std::string& json);
+[[nodiscard]] std::vector<std::string> strings_from_json(const std::string& json);
 
 // `doing` says what was attempted ("adding CA \"Contoso Root\""). Unique and
 // primary-key clashes become Error{conflict}; everything else Error{storage}.

@@ -67,18 +67,18 @@ TEST_CASE("times are stored as fixed-width ISO 8601 UTC text", "[store][records]
 
 TEST_CASE("SAN lists are stored as JSON arrays of strings", "[store][records]") {
   const std::vector<std::string> sans = {"DNS:mail.contoso.com", "IP:192.0.2.10", "DNS:odd\nname\"with,quote"};
-  CHECK(sans_to_json({"DNS:a.example", "IP:192.0.2.1"}) == R"(["DNS:a.example","IP:192.0.2.1"])");
-  CHECK(sans_from_json(sans_to_json(sans)) == sans);
-  CHECK(sans_to_json({}) == "[]");
-  CHECK(sans_from_json("[]").empty());
+  CHECK(strings_to_json({"DNS:a.example", "IP:192.0.2.1"}) == R"(["DNS:a.example","IP:192.0.2.1"])");
+  CHECK(strings_from_json(strings_to_json(sans)) == sans);
+  CHECK(strings_to_json({}) == "[]");
+  CHECK(strings_from_json("[]").empty());
 
   SECTION("a SAN that is not UTF-8 cannot be stored") {
-    CHECK(error_from([] { (void)sans_to_json({"DNS:\xff\xfe"}); }).kind() == ErrorKind::invalid_input);
+    CHECK(error_from([] { (void)strings_to_json({"DNS:\xff\xfe"}); }).kind() == ErrorKind::invalid_input);
   }
   SECTION("text that is not a list of strings is a damaged database") {
     for (const char* bad : {"", "DNS:a.example", "[1, 2]", R"({"a":"b"})"}) {
       INFO(bad);
-      CHECK(error_from([&] { (void)sans_from_json(bad); }).kind() == ErrorKind::storage);
+      CHECK(error_from([&] { (void)strings_from_json(bad); }).kind() == ErrorKind::storage);
     }
   }
 }
