@@ -21,10 +21,13 @@ namespace fs = std::filesystem;
 using Type = SubjectAltName::Type;
 
 constexpr std::streamsize max_template_bytes = 64 * 1024;  // a template is a few dozen lines
+constexpr std::string_view a_boolean = "a boolean (true or false)";
+const std::string missing = "missing; every template needs name, display_name, validity and extensions.key_usage";
 
 bool is_template_name(std::string_view s) {
   const auto ok = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    return alnum || c == '-' || c == '_' || c == '.';
   };
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), ok) && s[0] != '-' && s[0] != '.';
 }
@@ -43,7 +46,8 @@ void read_validity(const Reader& r, const std::string& text, CertificateTemplate
   const std::string_view digits(text.data(), text.empty() ? 0 : text.size() - 1);
   if ((unit != 'y' && unit != 'd') || digits.empty() || digits.size() > 6 ||
       !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    r.fail("validity", in_quotes(text) + " is not a validity; write \"<N>y\" for years or \"<N>d\" for days, e.g. \"2y\" or \"90d\"");
+    r.fail("validity", in_quotes(text) + " is not a validity; write \"<N>y\" for years or \"<N>d\" for days, " +
+                           "e.g. \"2y\" or \"90d\"");
   int n = 0;
   std::from_chars(digits.data(), digits.data() + digits.size(), n);
   if (n < 1 || n > (unit == 'y' ? 100 : 36525))
@@ -54,21 +58,24 @@ void read_validity(const Reader& r, const std::string& text, CertificateTemplate
 void read_identity(Reader& r, const Section& top, CertificateTemplate& t) {
   const auto required = [&](std::string_view key) {
     auto v = r.value<std::string>(top, key, "a string");
-    if (!v) r.fail(key, "missing; every template needs name, display_name, validity and extensions.key_usage");
+    if (!v) r.fail(key, missing);
     return *v;
   };
   t.name = required("name");
   if (!is_template_name(t.name))
-    r.fail("name", in_quotes(t.name) + " is not a template name; use 1-64 ASCII letters, digits, '-', '_' or '.', no spaces (the display name may have them)");
+    r.fail("name", in_quotes(t.name) + " is not a template name; use 1-64 ASCII letters, digits, '-', '_' or '.', " +
+                       "no spaces (the display name may have them)");
   t.display_name = required("display_name");
   if (t.display_name.empty() || t.display_name.size() > 128 || has_control(t.display_name, false) ||
       t.display_name.front() == ' ' || t.display_name.back() == ' ')
-    r.fail("display_name", in_quotes(t.display_name) + " is not a display name; use 1-128 characters, no control characters, no leading or trailing spaces");
+    r.fail("display_name", in_quotes(t.display_name) + " is not a display name; use 1-128 characters, " +
+                               "no control characters, no leading or trailing spaces");
   read_validity(r, required("validity"), t);
   t.description = r.value<std::string>(top, "description", "a string").value_or("");
   if (t.description.size() > 2000 || has_control(t.description, true))
-    r.fail("description", "keep it under 2000 characters, without control characters other than line breaks and tabs");
-  t.requires_approval = r.value<bool>(top, "requires_approval", "a boolean (true or false)").value_or(false);
+    r.fail("description", "too long or odd; keep it under 2000 characters, without control characters " +
+                              std::string("other than line breaks and tabs"));
+  t.requires_approval = r.value<bool>(top, "requires_approval", a_boolean).value_or(false);
 }
 
 void read_extensions(Reader& r, const Section& s, CertificateTemplate& t) {
@@ -76,24 +83,28 @@ void read_extensions(Reader& r, const Section& s, CertificateTemplate& t) {
              "template_name_extension", "ocsp_no_check"});
   const Vocabulary usages{key_usage_names, "a key usage"};
   const auto key_usage = r.strings(s, "key_usage");
-  if (!key_usage) r.fail(s.key("key_usage"), "missing; every template needs name, display_name, validity and extensions.key_usage");
+  if (!key_usage) r.fail(s.key("key_usage"), missing);
   t.key_usage = r.names(s.key("key_usage"), *key_usage, usages);
-  if (t.key_usage.empty()) r.fail(s.key("key_usage"), "empty; every certificate carries a key usage, list at least one");
+  if (t.key_usage.empty())
+    r.fail(s.key("key_usage"), "empty; every certificate carries a key usage, list at least one");
   if (const auto ec = r.strings(s, "key_usage_ec")) {
     t.key_usage_ec = r.names(s.key("key_usage_ec"), *ec, usages);
-    if (t.key_usage_ec.empty()) r.fail(s.key("key_usage_ec"), "empty; list at least one, or leave the key out to use key_usage");
+    if (t.key_usage_ec.empty())
+      r.fail(s.key("key_usage_ec"), "empty; list at least one, or leave the key out to use key_usage");
   }
-  t.extended_key_usage = r.names(s.key("extended_key_usage"), r.strings(s, "extended_key_usage").value_or(std::vector<std::string>{}),
-                                 Vocabulary{eku_names, "an extended key usage", true});
-  t.is_ca = r.value<bool>(s, "is_ca", "a boolean (true or false)").value_or(false);
+  const auto ekus = r.strings(s, "extended_key_usage").value_or(std::vector<std::string>{});
+  const Vocabulary purposes{eku_names, "an extended key usage", true};
+  t.extended_key_usage = r.names(s.key("extended_key_usage"), ekus, purposes);
+  t.is_ca = r.value<bool>(s, "is_ca", a_boolean).value_or(false);
   if (const auto path_len = r.value<int64_t>(s, "path_len", "an integer")) {
-    if (*path_len < 0 || *path_len > 255) r.fail(s.key("path_len"), std::to_string(*path_len) + " is out of range; use 0 to 255");
+    if (*path_len < 0 || *path_len > 255)
+      r.fail(s.key("path_len"), std::to_string(*path_len) + " is out of range; use 0 to 255");
     t.path_len = static_cast<int>(*path_len);
   }
-  const bool basic_constraints = r.value<bool>(s, "basic_constraints", "a boolean (true or false)").value_or(false);
+  const bool basic_constraints = r.value<bool>(s, "basic_constraints", a_boolean).value_or(false);
   t.basic_constraints = t.is_ca || basic_constraints;  // a CA certificate always carries it
-  t.template_name_extension = r.value<bool>(s, "template_name_extension", "a boolean (true or false)").value_or(true);
-  t.ocsp_no_check = r.value<bool>(s, "ocsp_no_check", "a boolean (true or false)").value_or(false);
+  t.template_name_extension = r.value<bool>(s, "template_name_extension", a_boolean).value_or(true);
+  t.ocsp_no_check = r.value<bool>(s, "ocsp_no_check", a_boolean).value_or(false);
 }
 
 void read_keys(Reader& r, const Section& s, CertificateTemplate& t) {
@@ -104,13 +115,15 @@ void read_keys(Reader& r, const Section& s, CertificateTemplate& t) {
   }
   if (const auto bits = r.value<int64_t>(s, "rsa_min_bits", "an integer")) {
     if (!contains(t.key_types, "rsa")) r.fail(s.key("rsa_min_bits"), "set, but keys.types does not allow \"rsa\"");
-    if (*bits < 2048 || *bits > 8192) r.fail(s.key("rsa_min_bits"), std::to_string(*bits) + " is out of range; use 2048 to 8192");
+    if (*bits < 2048 || *bits > 8192)
+      r.fail(s.key("rsa_min_bits"), std::to_string(*bits) + " is out of range; use 2048 to 8192");
     t.rsa_min_bits = static_cast<int>(*bits);
   }
   if (const auto curves = r.strings(s, "ec_curves")) {
     if (!contains(t.key_types, "ec")) r.fail(s.key("ec_curves"), "set, but keys.types does not allow \"ec\"");
     t.ec_curves = r.names(s.key("ec_curves"), *curves, Vocabulary{curve_names, "a supported curve"});
-    if (t.ec_curves.empty()) r.fail(s.key("ec_curves"), "empty; list at least one curve, or leave \"ec\" out of keys.types");
+    if (t.ec_curves.empty())
+      r.fail(s.key("ec_curves"), "empty; list at least one curve, or leave \"ec\" out of keys.types");
   }
 }
 
@@ -129,16 +142,19 @@ void read_names(Reader& r, const Section& s, CertificateTemplate& t) {
 
 // basicConstraints, keyCertSign/cRLSign, SANs and pathLen must agree on CA or not.
 void check_ca_or_not(const Reader& r, const CertificateTemplate& t) {
-  for (const auto& [key, usages] : {std::pair{"extensions.key_usage", &t.key_usage}, {"extensions.key_usage_ec", &t.key_usage_ec}}) {
+  for (const auto& [key, usages] :
+       {std::pair{"extensions.key_usage", &t.key_usage}, {"extensions.key_usage_ec", &t.key_usage_ec}}) {
     if (t.is_ca && !usages->empty() && !contains(*usages, "keyCertSign"))
       r.fail(key, "a CA template (is_ca = true) needs \"keyCertSign\", or its certificates cannot sign anything");
     for (const char* usage : {"keyCertSign", "cRLSign"})
-      if (!t.is_ca && contains(*usages, usage)) r.fail(key, in_quotes(usage) + " is only for CA templates (is_ca = false)");
+      if (!t.is_ca && contains(*usages, usage))
+        r.fail(key, in_quotes(usage) + " is only for CA templates (is_ca = false)");
   }
   if (t.is_ca && !t.allowed_san_types.empty())
     r.fail("names.san_types", "a CA template (is_ca = true) takes no SANs; use san_types = [] or leave the key out");
   if (t.is_ca && r.has("extensions.basic_constraints"))
-    r.fail("extensions.basic_constraints", "only for end-entity templates; a CA template always carries basicConstraints CA:TRUE, critical");
+    r.fail("extensions.basic_constraints",
+           "only for end-entity templates; a CA template always carries basicConstraints CA:TRUE, critical");
   if (!t.is_ca && t.path_len) r.fail("extensions.path_len", "only for CA templates (is_ca = false)");
 }
 
@@ -149,19 +165,23 @@ void check_usage_per_key_type(const Reader& r, const CertificateTemplate& t) {
     if (contains(t.key_usage_ec, usage))
       r.fail("extensions.key_usage_ec", in_quotes(usage) + " is not allowed for EC keys (RFC 5480)");
     if (ec && t.key_usage_ec.empty() && contains(t.key_usage, usage))
-      r.fail("extensions.key_usage_ec", std::string("missing, but key_usage has ") + in_quotes(usage) +
-                                            ", which EC keys cannot use (RFC 5480); add e.g. key_usage_ec = [\"digitalSignature\"]");
+      r.fail("extensions.key_usage_ec", "missing, but key_usage has " + in_quotes(usage) +
+                                            ", which EC keys cannot use (RFC 5480); " +
+                                            "add e.g. key_usage_ec = [\"digitalSignature\"]");
   }
-  if (r.has("extensions.key_usage_ec") && !ec) r.fail("extensions.key_usage_ec", "set, but keys.types does not allow \"ec\"");
+  if (r.has("extensions.key_usage_ec") && !ec)
+    r.fail("extensions.key_usage_ec", "set, but keys.types does not allow \"ec\"");
   if (contains(t.key_types, "ed25519"))
     for (const char* usage : {"keyEncipherment", "dataEncipherment", "keyAgreement"})
       if (contains(t.key_usage, usage))
-        r.fail("extensions.key_usage", in_quotes(usage) + " is not allowed for Ed25519 keys (RFC 8410), which keys.types allows");
+        r.fail("extensions.key_usage",
+               in_quotes(usage) + " is not allowed for Ed25519 keys (RFC 8410), which keys.types allows");
 }
 
 void check_ocsp(const Reader& r, const CertificateTemplate& t) {
   if (t.ocsp_no_check && (t.is_ca || !contains(t.extended_key_usage, "OCSPSigning")))
-    r.fail("extensions.ocsp_no_check", "only for OCSP responder templates (extended_key_usage with \"OCSPSigning\", is_ca = false)");
+    r.fail("extensions.ocsp_no_check",
+           "only for OCSP responder templates (extended_key_usage with \"OCSPSigning\", is_ca = false)");
 }
 
 toml::table parse_toml(const std::string& text, const std::string& source) {
@@ -184,7 +204,8 @@ std::string read_template_file(const fs::path& path) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) fail(std::string("cannot read: ") + std::strerror(errno));
   text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > static_cast<size_t>(max_template_bytes)) fail("larger than 64 KiB; a template is a few dozen lines");
+  if (text.size() > static_cast<size_t>(max_template_bytes))
+    fail("larger than 64 KiB; a template is a few dozen lines");
   return text;
 }
 

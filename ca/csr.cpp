@@ -27,8 +27,9 @@ constexpr const char* oid_enrollment_csp = "1.3.6.1.4.1.311.13.2.2";
 constexpr std::string_view oid_template_name = "1.3.6.1.4.1.311.20.2";
 constexpr std::string_view oid_template_info = "1.3.6.1.4.1.311.21.7";
 
-// An RSA exponent this long is never a real key; OpenSSL itself refuses one
-// above 3072-bit moduli, and below that it would make verifying a request slow.
+// No real RSA key has a longer public exponent (65537 has 17 bits); OpenSSL
+// refuses longer ones itself above 3072-bit moduli. A 60 KiB exponent would
+// cost seconds to verify with and to print, so it is refused at the door.
 constexpr int max_rsa_exponent_bits = 64;
 
 [[noreturn]] void invalid(const std::string& message) { throw Error(ErrorKind::invalid_request, message); }
@@ -156,6 +157,35 @@ std::vector<SubjectAltName> requested_sans_of(X509_REQ* req) {
 
 // ---- the public key, looked at before it is used ----
 
+// The SubjectPublicKeyInfo's algorithm, read without loading the key.
+struct KeyAlgorithm {
+  const ASN1_OBJECT* oid = nullptr;
+  int parameter_type = V_ASN1_UNDEF;
+  const void* parameter = nullptr;
+};
+
+std::optional<KeyAlgorithm> key_algorithm_of(X509_REQ* req) {
+  ASN1_OBJECT* oid = nullptr;
+  X509_ALGOR* algorithm = nullptr;
+  if (X509_PUBKEY_get0_param(&oid, nullptr, nullptr, &algorithm, X509_REQ_get_X509_PUBKEY(req)) != 1) {
+    (void)drain_openssl_errors();
+    return std::nullopt;
+  }
+  KeyAlgorithm out;
+  X509_ALGOR_get0(&out.oid, &out.parameter_type, &out.parameter, algorithm);
+  return out;
+}
+
+// An EC key whose parameters are not a named curve's OID: explicit (or implicitlyCA) parameters.
+bool has_unnamed_curve(const KeyAlgorithm& algorithm) {
+  return OBJ_obj2nid(algorithm.oid) == NID_X9_62_id_ecPublicKey && algorithm.parameter_type != V_ASN1_OBJECT;
+}
+
+bool is_rsa(const KeyAlgorithm& algorithm) {
+  const int nid = OBJ_obj2nid(algorithm.oid);
+  return nid == NID_rsaEncryption || nid == NID_rsassaPss;
+}
+
 std::string algorithm_of_oid(const ASN1_OBJECT* oid) {
   switch (OBJ_obj2nid(oid)) {
     case NID_rsaEncryption: return "RSA";
@@ -183,6 +213,18 @@ ossl::Ptr<BIGNUM> rsa_exponent_of(const EVP_PKEY* key) {
     return nullptr;
   }
   return ossl::adopt(e);
+}
+
+void check_rsa_exponent_size(X509_REQ* req) {
+  const std::optional<KeyAlgorithm> algorithm = key_algorithm_of(req);
+  if (!algorithm || !is_rsa(*algorithm)) return;
+  EVP_PKEY* loaded = X509_REQ_get0_pubkey(req);
+  auto exponent = loaded != nullptr ? rsa_exponent_of(loaded) : nullptr;
+  (void)drain_openssl_errors();
+  if (exponent != nullptr && BN_num_bits(exponent.get()) > max_rsa_exponent_bits) {
+    invalid("the request's RSA public exponent is " + std::to_string(BN_num_bits(exponent.get())) +
+            " bits long; at most " + std::to_string(max_rsa_exponent_bits) + " bits are accepted (65537 is usual)");
+  }
 }
 
 std::string decimal(const BIGNUM* n) {
@@ -286,6 +328,7 @@ Csr Csr::from_der(const Bytes& der) {
     invalid("not a PKCS#10 request: " + std::to_string(der.data() + der.size() - p) +
             " bytes of trailing data after the request");
   }
+  check_rsa_exponent_size(req.get());
   std::vector<SubjectAltName> sans = requested_sans_of(req.get());
   return Csr(std::shared_ptr<X509_REQ>(std::move(req)), der, std::move(sans));
 }
@@ -314,25 +357,20 @@ std::vector<std::string> Csr::common_names() const {
 
 RequestKey Csr::key() const {
   RequestKey key;
-  ASN1_OBJECT* oid = nullptr;
-  X509_ALGOR* algorithm = nullptr;
-  if (X509_PUBKEY_get0_param(&oid, nullptr, nullptr, &algorithm, X509_REQ_get_X509_PUBKEY(req_.get())) != 1) {
-    (void)drain_openssl_errors();
+  const std::optional<KeyAlgorithm> algorithm = key_algorithm_of(req_.get());
+  if (!algorithm) {
     key.algorithm = "unknown";
     return key;
   }
-  key.algorithm = algorithm_of_oid(oid);
+  key.algorithm = algorithm_of_oid(algorithm->oid);
   if (key.algorithm == "EC") {
     // Named or spelled out, read from the SubjectPublicKeyInfo before the key
     // is loaded: an explicit curve is refused without any arithmetic on it.
-    int parameter_type = V_ASN1_UNDEF;
-    const void* parameter = nullptr;
-    X509_ALGOR_get0(nullptr, &parameter_type, &parameter, algorithm);
-    if (parameter_type != V_ASN1_OBJECT) {
-      key.explicit_curve = true;  // also implicitlyCA (NULL) and absent parameters: no named curve
+    if (has_unnamed_curve(*algorithm)) {
+      key.explicit_curve = true;
       return key;
     }
-    key.curve = curve_name(static_cast<const ASN1_OBJECT*>(parameter));
+    key.curve = curve_name(static_cast<const ASN1_OBJECT*>(algorithm->parameter));
   }
   EVP_PKEY* loaded = X509_REQ_get0_pubkey(req_.get());
   if (loaded == nullptr) {
@@ -348,15 +386,12 @@ RequestKey Csr::key() const {
 }
 
 bool Csr::signature_verifies() const {
-  if (key().explicit_curve) return false;
+  const std::optional<KeyAlgorithm> algorithm = key_algorithm_of(req_.get());
+  if (!algorithm || has_unnamed_curve(*algorithm)) return false;
   EVP_PKEY* loaded = X509_REQ_get0_pubkey(req_.get());
   if (loaded == nullptr) {
     (void)drain_openssl_errors();
     return false;
-  }
-  if (EVP_PKEY_is_a(loaded, "RSA") || EVP_PKEY_is_a(loaded, "RSA-PSS")) {
-    auto e = rsa_exponent_of(loaded);
-    if (e == nullptr || BN_num_bits(e.get()) > max_rsa_exponent_bits) return false;
   }
   const bool verifies = X509_REQ_verify(req_.get(), loaded) == 1;  // 0 is a bad signature, -1 an error
   (void)drain_openssl_errors();

@@ -38,7 +38,8 @@ struct WindowsRequestInfo {
 class Csr {
  public:
   // Parses DER. Throws Error{invalid_request}: not a request, trailing bytes,
-  // more than max_requested_sans SAN entries.
+  // more than max_requested_sans SAN entries, a malformed extension request or
+  // subjectAltName, an RSA public exponent over 64 bits (no real key has one).
   [[nodiscard]] static Csr from_der(const Bytes& der);
 
   [[nodiscard]] const Bytes& der() const { return der_; }
@@ -48,9 +49,9 @@ class Csr {
   [[nodiscard]] std::vector<std::string> common_names() const;
   [[nodiscard]] RequestKey key() const;
   // X509_REQ_verify == 1: the requester holds the private key (proof of possession).
-  // Never throws. False, without verifying, when the key does not load, when an EC
-  // key spells out its curve (no arithmetic on a requester's curve: check key()
-  // first for the better message) or when an RSA exponent is over 64 bits.
+  // Never throws. False, without verifying, when the key does not load or when an
+  // EC key spells out its curve (no arithmetic on a requester's curve: check key()
+  // first for the better message).
   [[nodiscard]] bool signature_verifies() const;
   // The digest of the request's own signature: "sha1", "sha256", … ("" if none/unknown).
   [[nodiscard]] std::string signature_digest() const;

@@ -1,15 +1,24 @@
 #pragma once
 // Characters that imitate ASCII in a host name: the handful an attacker (or a
-// pasted-from-a-document name) actually uses. Data only, for name_rules.cpp.
-// Not the full Unicode confusables list (UTS #39): a CN that looks like a host
-// name is refused for any non-ASCII character; this table only makes the message
-// say which Latin letter the character imitates.
+// name pasted from a document) actually uses, and how a message names them.
+// Internal to name_rules.cpp. Not the full Unicode confusables list (UTS #39): a
+// host name is refused for any non-ASCII character; this table only lets the
+// message say which Latin letter a character imitates.
 
 #include <array>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "ca/name_text.h"
 
 namespace pocketca::lookalikes {
+
+using name_text::code_point_label;
+using name_text::CodePoint;
+using name_text::join;
+using name_text::ordinal;
+using name_text::quoted;
 
 struct Lookalike {
   char32_t code_point;
@@ -17,6 +26,7 @@ struct Lookalike {
   char imitates;  // the ASCII character it passes for
 };
 
+// clang-format off
 inline constexpr std::array<Lookalike, 62> table{{
     {0x0430, "CYRILLIC SMALL LETTER A", 'a'},       {0x0435, "CYRILLIC SMALL LETTER IE", 'e'},
     {0x043E, "CYRILLIC SMALL LETTER O", 'o'},       {0x0440, "CYRILLIC SMALL LETTER ER", 'p'},
@@ -51,6 +61,7 @@ inline constexpr std::array<Lookalike, 62> table{{
     {0xFF0D, "FULLWIDTH HYPHEN-MINUS", '-'},        {0xFF0E, "FULLWIDTH FULL STOP", '.'},
     {0xFF20, "FULLWIDTH COMMERCIAL AT", '@'},       {0xFF3F, "FULLWIDTH LOW LINE", '_'},
 }};
+// clang-format on
 
 // What `find` tells about a look-alike: its Unicode name and the ASCII it passes for.
 struct Match {
@@ -79,6 +90,61 @@ inline std::optional<Match> find(char32_t cp) {
     if (entry.code_point == cp) return Match{entry.unicode_name, entry.imitates};
   }
   return find_fullwidth(cp);
+}
+
+// What `code_points` pass for when every non-ASCII one is a known look-alike
+// ("mаil" -> "mail"); nullopt when one is not, or when all are ASCII already.
+inline std::optional<std::string> imitation_of(const std::vector<CodePoint>& code_points) {
+  std::string ascii;
+  bool imitates = false;
+  for (const CodePoint& cp : code_points) {
+    if (cp.value < 0x80) {
+      ascii += static_cast<char>(cp.value);
+      continue;
+    }
+    const auto match = find(cp.value);
+    if (!match) return std::nullopt;
+    ascii += match->imitates;
+    imitates = true;
+  }
+  if (!imitates) return std::nullopt;
+  return ascii;
+}
+
+// "its 2nd character is U+0430 CYRILLIC SMALL LETTER A, a look-alike of Latin "a"".
+inline std::string describe_character(const std::string& text, const CodePoint& cp, size_t index) {
+  std::string said = "its " + ordinal(index + 1) + " character ";
+  const auto match = find(cp.value);
+  if (!match) {
+    return said + quoted(text.substr(cp.offset, cp.length)) + " is " + code_point_label(cp.value) +
+           ", which is not ASCII";
+  }
+  const char lower = static_cast<char>(match->imitates | 0x20);
+  const bool letter = lower >= 'a' && lower <= 'z';
+  return said + "is " + code_point_label(cp.value) + " " + match->unicode_name + ", a look-alike of " +
+         (letter ? "Latin \"" : "\"") + match->imitates + "\"";
+}
+
+// The non-ASCII characters of `text` named (the first three), then what to use instead:
+// the ASCII it imitates when every one is a known look-alike, and `a_labels` if given.
+inline std::string explain(const std::string& text, const std::vector<CodePoint>& code_points,
+                           const std::optional<std::string>& a_labels) {
+  constexpr size_t max_told = 3;
+  std::vector<std::string> told;
+  size_t non_ascii = 0;
+  for (size_t i = 0; i < code_points.size(); ++i) {
+    if (code_points[i].value < 0x80) continue;
+    if (++non_ascii <= max_told) told.push_back(describe_character(text, code_points[i], i));
+  }
+  std::string out = join(told, ", and ");
+  if (non_ascii > told.size()) out += ", and " + std::to_string(non_ascii - told.size()) + " more are not ASCII";
+  if (const auto imitated = imitation_of(code_points)) {
+    out += "; use plain ASCII (\"" + *imitated + "\")";
+    if (a_labels && *a_labels != *imitated) out += " or the A-label form (\"" + *a_labels + "\")";
+    return out;
+  }
+  if (a_labels) return out + "; use the A-label form (\"" + *a_labels + "\") or plain ASCII";
+  return out + "; use plain ASCII";
 }
 
 }  // namespace pocketca::lookalikes

@@ -4,12 +4,11 @@
 #include "ca/name_rules.h"
 
 #include <arpa/inet.h>
-#include <idn2.h>
 
 #include <algorithm>
-#include <memory>
 #include <vector>
 
+#include "ca/idna.h"
 #include "ca/lookalikes.h"
 #include "ca/name_text.h"
 
@@ -17,10 +16,10 @@ namespace pocketca {
 namespace {
 
 using namespace name_text;
+using idna::a_label_problem;
+using idna::a_labels_of;
 
-bool is_ldh(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-}
+bool is_ldh(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Four decimal parts 0–255 without leading zeros: inet_pton alone is not the contract
@@ -36,58 +35,6 @@ bool is_strict_dotted_quad(const std::string& text) {
 
 std::string dns_error(const std::string& name, const std::string& rest) { return "DNS name " + quoted(name) + rest; }
 
-// ---- libidn2 ----
-
-struct Idn2Free {
-  void operator()(char* p) const { idn2_free(p); }
-};
-using Idn2String = std::unique_ptr<char, Idn2Free>;
-
-// One label to its A-label (UTS #46 non-transitional mapping, then IDNA 2008); a libidn2 code.
-int lookup_label(const std::string& label, std::string& a_label) {
-  char* raw = nullptr;
-  const int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(label.c_str()), reinterpret_cast<uint8_t**>(&raw),
-                                IDN2_NONTRANSITIONAL);
-  const Idn2String owned(raw);
-  if (rc == IDN2_OK) a_label = raw;
-  return rc;
-}
-
-// The name with each non-ASCII label converted, or nullopt with libidn2's reason in `why`.
-std::optional<std::string> a_labels_of(const std::string& name, std::string& why) {
-  if (name.empty() || !decode_utf8(name) || find_control(name)) {
-    why = "not a UTF-8 name without control characters";
-    return std::nullopt;
-  }
-  std::vector<std::string> converted;
-  for (const std::string& label : split_labels(name)) {
-    converted.push_back(label);
-    if (is_ascii(label)) continue;
-    if (const int rc = lookup_label(label, converted.back()); rc != IDN2_OK) {
-      why = idn2_strerror(rc);
-      return std::nullopt;
-    }
-  }
-  return join(converted, ".");
-}
-
-// Empty when `label` ("xn--…") decodes to a valid IDNA 2008 label that encodes back to
-// itself; otherwise the reason. Version-proof: older libidn2 did not check A-labels.
-std::string a_label_problem(const std::string& label) {
-  char* raw = nullptr;
-  int rc = idn2_to_unicode_8z8z(label.c_str(), &raw, 0);
-  const Idn2String decoded(raw);
-  if (rc != IDN2_OK) return idn2_strerror(rc);
-  std::string back;
-  if (rc = lookup_label(decoded.get(), back); rc != IDN2_OK) {
-    return "it decodes to " + quoted(decoded.get()) + ", which IDNA 2008 refuses: " + idn2_strerror(rc);
-  }
-  if (!equals_ignoring_case(back, label)) {
-    return "it decodes to " + quoted(decoded.get()) + ", whose A-label is \"" + back + "\"";
-  }
-  return "";
-}
-
 // ---- DNS name rules, in the order they are checked ----
 
 std::string check_characters(const std::string& name, const char* what) {
@@ -99,16 +46,30 @@ std::string check_characters(const std::string& name, const char* what) {
          "hides a second name behind it): re-create the request";
 }
 
+// The A-label form of `text` when it is a valid DNS name.
+std::optional<std::string> valid_a_labels(const std::string& text) {
+  std::string why;
+  auto a_labels = a_labels_of(text, why);
+  if (a_labels && !check_dns_name(*a_labels).empty()) return std::nullopt;
+  return a_labels;
+}
+
 std::string check_non_ascii(const std::string& name) {
   if (is_ascii(name)) return "";
-  if (!decode_utf8(name)) return dns_error(name, " is not valid UTF-8: type it in plain ASCII letters, digits and hyphens");
+  const auto code_points = decode_utf8(name);
+  if (!code_points) return dns_error(name, " is not valid UTF-8: type it in plain ASCII letters, digits and hyphens");
+  if (lookalikes::imitation_of(*code_points)) {
+    return dns_error(name,
+                     " holds non-ASCII look-alikes: " + lookalikes::explain(name, *code_points, valid_a_labels(name)));
+  }
   std::string why;
   const auto a_labels = a_labels_of(name, why);
   if (!a_labels) {
     return dns_error(name, " holds non-ASCII characters that have no valid A-label (IDNA 2008) form (" + why +
                                "): use plain ASCII letters, digits and hyphens");
   }
-  const std::string said = " holds non-ASCII characters (a U-label); certificates carry internationalised names as A-labels";
+  const std::string said =
+      " holds non-ASCII characters (a U-label); certificates carry internationalised names as A-labels";
   const std::string problem = check_dns_name(*a_labels);
   if (problem.empty()) return dns_error(name, said + ": use \"" + *a_labels + "\"");
   return dns_error(name, said + ", and its A-label form is refused too: " + problem);
@@ -132,12 +93,14 @@ std::string check_wildcards(const std::string& name, const std::vector<std::stri
   }
   if (labels.front() != "*") return "";
   if (labels.size() == 1) {
-    return dns_error(name, " is a bare wildcard that would match any name: put the domain after it, e.g. \"*.contoso.lab\"");
+    return dns_error(name,
+                     " is a bare wildcard that would match any name: put the domain after it, e.g. \"*.contoso.lab\"");
   }
   if (labels.size() == 2 && !labels[1].empty()) {
     return dns_error(name, " puts the wildcard directly over the single label " + quoted(labels[1]) +
                                ", matching every name in a whole top-level domain, which clients refuse: "
-                               "put it over your domain, e.g. \"*.contoso." + labels[1] + "\"");
+                               "put it over your domain, e.g. \"*.contoso." +
+                               labels[1] + "\"");
   }
   return "";
 }
@@ -153,13 +116,15 @@ std::string check_label_characters(const std::string& name, const std::string& l
     std::replace(fixed.begin(), fixed.end(), '_', '-');
     return dns_error(name, ": label " + quoted(label) +
                                " contains an underscore, which host names may not have (letters, digits and "
-                               "hyphens only): use a hyphen instead, e.g. \"" + fixed + "\"");
+                               "hyphens only): use a hyphen instead, e.g. \"" +
+                               fixed + "\"");
   }
   const auto bad = std::find_if(label.begin(), label.end(), [](char c) { return !is_ldh(c); });
   if (bad != label.end()) {
     const std::string shown = *bad == ' ' ? "a space" : "'" + std::string(1, *bad) + "'";
-    return dns_error(name, ": label " + quoted(label) + " contains " + shown +
-                               "; a DNS name holds only letters, digits and hyphens, with dots between labels: remove it");
+    return dns_error(name,
+                     ": label " + quoted(label) + " contains " + shown +
+                         "; a DNS name holds only letters, digits and hyphens, with dots between labels: remove it");
   }
   if (label.front() == '-' || label.back() == '-') {
     return dns_error(name, ": label " + quoted(label) + (label.front() == '-' ? " starts" : " ends") +
@@ -170,8 +135,10 @@ std::string check_label_characters(const std::string& name, const std::string& l
 
 std::string check_label(const std::string& name, const std::string& label, size_t index) {
   if (label.empty() && index == 0) {
-    return dns_error(name, " starts with a dot: remove it (for every host under a domain, use a wildcard such as \"*" +
-                               name + "\")");
+    const bool domain_follows = name.size() > 1 && name[1] != '.';
+    return dns_error(name, " starts with a dot: remove it" +
+                               (domain_follows ? " (for every host under a domain, use a wildcard: \"*" + name + "\")"
+                                               : std::string()));
   }
   if (label.empty()) return dns_error(name, " has an empty label (two dots in a row): remove the extra dot");
   if (label == "*") return "";  // placement already checked
@@ -211,46 +178,21 @@ std::string check_dns_structure(const std::string& name) {
   return check_top_label(name, labels.back());
 }
 
-// ---- CN ----
+// ---- warnings ----
 
-// `cn` holds non-ASCII and reads as a host name: name the characters, and what they imitate.
-std::string lookalike_error(const std::string& cn, const std::vector<CodePoint>& code_points) {
-  std::vector<std::string> told;
-  std::string imitated;
-  size_t non_ascii = 0;
-  size_t known = 0;
-  for (size_t i = 0; i < code_points.size(); ++i) {
-    const char32_t cp = code_points[i].value;
-    if (cp < 0x80) {
-      imitated += static_cast<char>(cp);
-      continue;
-    }
-    ++non_ascii;
-    const auto match = lookalikes::find(cp);
-    std::string said = "its " + ordinal(i + 1) + " character ";
-    if (match) {
-      ++known;
-      imitated += match->imitates;
-      const bool letter = (match->imitates | 0x20) >= 'a' && (match->imitates | 0x20) <= 'z';
-      said += "is " + code_point_label(cp) + " " + match->unicode_name + ", a look-alike of " +
-              (letter ? "Latin " : "") + "\"" + match->imitates + "\"";
-    } else {
-      said += quoted(cn.substr(code_points[i].offset, code_points[i].length)) + " is " + code_point_label(cp) +
-              ", which is not ASCII";
-    }
-    if (told.size() < 3) told.push_back(said);
+// A valid A-label whose letters all pass for Latin ones ("xn--80ak6aa92e" is Cyrillic "аррӏе").
+std::string homograph_warning(const std::string& name) {
+  for (const std::string& label : split_labels(name)) {
+    if (!equals_ignoring_case(label.substr(0, 4), "xn--")) continue;
+    const auto u_label = idna::u_label_of(label);
+    const auto code_points = u_label ? decode_utf8(*u_label) : std::nullopt;
+    const auto imitated = code_points ? lookalikes::imitation_of(*code_points) : std::nullopt;
+    if (!imitated) continue;
+    return "DNS name " + quoted(name) + ": label \"" + label + "\" is the internationalised label " + quoted(*u_label) +
+           ", which passes for \"" + *imitated +
+           "\" (its non-ASCII letters are look-alikes of Latin ones); make sure this is the name you mean";
   }
-  std::string text = "CN " + quoted(cn) + " looks like a host name but " + join(told, ", and ");
-  if (non_ascii > told.size()) text += ", and " + std::to_string(non_ascii - told.size()) + " more are not ASCII";
-  std::string why;
-  const auto a_labels = a_labels_of(cn, why);
-  if (known == non_ascii) {
-    text += "; use plain ASCII (\"" + imitated + "\")";
-    if (a_labels && *a_labels != imitated) text += " or the A-label form (\"" + *a_labels + "\")";
-    return text;
-  }
-  if (a_labels) return text + "; use the A-label form (\"" + *a_labels + "\") or plain ASCII";
-  return text + "; use plain ASCII";
+  return "";
 }
 
 }  // namespace
@@ -309,7 +251,10 @@ std::string check_common_name(const std::string& cn) {
            std::to_string(max_common_name_length) +
            " — put the long name in the SAN (New-ExchangeCertificate -DomainName) and use a shorter CN";
   }
-  if (!is_ascii(cn) && looks_like_host_name(cn)) return lookalike_error(cn, *code_points);
+  if (!is_ascii(cn) && looks_like_host_name(cn)) {
+    return "CN " + quoted(cn) + " looks like a host name but " +
+           lookalikes::explain(cn, *code_points, valid_a_labels(cn));
+  }
   return "";
 }
 
@@ -337,7 +282,7 @@ std::string dns_name_warning(const std::string& name) {
            "and clients on another domain (or connecting by the full name) won't match it; list the fully "
            "qualified name as well";
   }
-  return "";
+  return homograph_warning(name);
 }
 
 std::optional<std::string> to_a_labels(const std::string& utf8_name) {

@@ -67,8 +67,8 @@ inline bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0
 inline bool is_dot_like(char32_t cp) { return cp == '.' || cp == 0x3002 || cp == 0xFF0E || cp == 0xFF61; }
 
 inline bool is_space_like(char32_t cp) {
-  return cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
-         cp == 0x3000 || cp == 0xFEFF;
+  return cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F || cp == 0x3000 ||
+         cp == 0xFEFF;
 }
 
 inline std::string hex_escape(const std::string& bytes) {

@@ -141,8 +141,10 @@ void place_common_name(const Csr& csr, const CertificateTemplate& tmpl, PolicyDe
 
 PolicyDecision apply_policy(const Csr& csr, const CertificateTemplate& tmpl,
                             const std::vector<SubjectAltName>& extra_sans) {
-  check_proof_of_possession(csr);
+  // The key's shape first: an explicit curve or a DSA key gets its own message
+  // rather than a failed signature check.
   check_key(csr, tmpl);
+  check_proof_of_possession(csr);
   check_subject(csr, tmpl);
 
   PolicyDecision decision;

@@ -41,11 +41,12 @@ inline constexpr Alias eku_names[] = {  // Windows' words and the OIDs too, so a
     {"1.3.6.1.5.5.7.3.8", "timeStamping"},  {"ocspsigning", "OCSPSigning"},
     {"1.3.6.1.5.5.7.3.9", "OCSPSigning"}};
 inline constexpr Alias key_type_names[] = {{"rsa", "rsa"}, {"ec", "ec"}, {"ecdsa", "ec"}, {"ed25519", "ed25519"}};
-inline constexpr Alias curve_names[] = {{"p256", "P-256"}, {"prime256v1", "P-256"}, {"secp256r1", "P-256"},
-                                 {"p384", "P-384"}, {"secp384r1", "P-384"},  {"p521", "P-521"},
-                                 {"secp521r1", "P-521"}};
-inline constexpr Alias san_type_names[] = {{"dns", "dns"}, {"ip", "ip"}, {"ipaddress", "ip"}, {"email", "email"},
-                                    {"rfc822name", "email"}, {"uri", "uri"}, {"upn", "upn"}};
+inline constexpr Alias curve_names[] = {
+    {"p256", "P-256"}, {"prime256v1", "P-256"}, {"secp256r1", "P-256"}, {"p384", "P-384"},
+    {"secp384r1", "P-384"}, {"p521", "P-521"}, {"secp521r1", "P-521"}};
+inline constexpr Alias san_type_names[] = {  // the names of type_name() in subject_alt_name.h
+    {"dns", "dns"}, {"ip", "ip"}, {"ipaddress", "ip"}, {"email", "email"},
+    {"rfc822name", "email"}, {"uri", "uri"}, {"upn", "upn"}};
 
 struct Vocabulary {
   std::span<const Alias> aliases;
@@ -113,7 +114,9 @@ inline std::string_view type_word(toml::node_type type) {
 struct Section {
   const toml::table* table = nullptr;
   std::string prefix;
-  [[nodiscard]] std::string key(std::string_view k) const { return prefix.empty() ? std::string(k) : prefix + "." + std::string(k); }
+  [[nodiscard]] std::string key(std::string_view k) const {
+    return prefix.empty() ? std::string(k) : prefix + "." + std::string(k);
+  }
 };
 
 // Reads typed values out of one file and remembers which keys it set, so the
