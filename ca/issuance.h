@@ -50,8 +50,21 @@ class IssuingSession {
   // problems (unknown CA, wrong passphrase: nothing recorded).
   SubmitResult submit(const std::string& raw_input, const SubmitOptions& options);
 
+  // Issues a pending request (certutil -resubmit), running every check again
+  // now. Error{conflict} when it is not pending (a denied request stays denied);
+  // a check that fails now denies it (Error{policy_denied} with its request_id).
+  SubmitResult approve(int64_t request_id, const std::string& actor, Time now);
+
+  // Denies a pending request with `reason` (certutil -deny). Error{conflict} when not pending.
+  void deny(int64_t request_id, const std::string& reason, const std::string& actor, Time now);
+
  private:
+  struct Checked;
   const PrivateKey& key_of(const store::CaRecord& ca);
+  // Signs and records the certificate of request `request_id` inside `w`'s transaction.
+  store::CertificateRecord sign_and_record(store::Writer& w, int64_t request_id, const Checked& checked,
+                                           SubmitResult& result, const std::string& actor, Time now);
+  store::RequestRecord pending_request(int64_t request_id);
 
   Home& home_;
   const TemplateSet& templates_;
