@@ -1,0 +1,296 @@
+// Key specs and private keys: parsing what a user types, generating, and
+// keeping keys at rest as PBES2-encrypted PKCS#8.
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "ca/key.h"
+#include "ca_test_support.h"
+
+using namespace pocketca;
+using namespace pocketca::ca_testing;
+
+namespace {
+
+// The DER body of the first PEM block in `pem`, and its label.
+struct PemBlock {
+  std::string label;
+  Bytes der;
+};
+
+PemBlock decode_pem(const std::string& pem) {
+  auto bio = ossl::adopt(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  REQUIRE(PEM_read_bio(bio.get(), &name, &header, &data, &len) == 1);
+  PemBlock block{name, Bytes(data, data + len)};
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(data);
+  return block;
+}
+
+bool contains_bytes(const Bytes& haystack, const Bytes& needle) {
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
+}
+
+ossl::Ptr<EVP_PKEY> public_half(const PrivateKey& key) {
+  const Bytes spki = key.public_key_der();
+  const unsigned char* p = spki.data();
+  return ossl::adopt(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+}
+
+template <typename T, void (*Free)(T*)>
+struct FreeWith {
+  void operator()(T* p) const { Free(p); }
+};
+using Pbe2Param = std::unique_ptr<PBE2PARAM, FreeWith<PBE2PARAM, PBE2PARAM_free>>;
+using Pbkdf2Param = std::unique_ptr<PBKDF2PARAM, FreeWith<PBKDF2PARAM, PBKDF2PARAM_free>>;
+
+}  // namespace
+
+TEST_CASE("KeySpec::parse accepts the supported key types and their aliases", "[key]") {
+  struct Row {
+    const char* text;
+    KeySpec::Type type;
+    int rsa_bits;
+    const char* curve;
+    const char* canonical;
+    const char* described;
+  };
+  const Row rows[] = {
+      {"rsa:2048", KeySpec::Type::rsa, 2048, "", "rsa:2048", "RSA 2048"},
+      {"rsa:3072", KeySpec::Type::rsa, 3072, "", "rsa:3072", "RSA 3072"},
+      {"rsa:4096", KeySpec::Type::rsa, 4096, "", "rsa:4096", "RSA 4096"},
+      {"RSA:2048", KeySpec::Type::rsa, 2048, "", "rsa:2048", "RSA 2048"},
+      {"ec:p256", KeySpec::Type::ec, 0, "P-256", "ec:p256", "EC P-256"},
+      {"EC:P256", KeySpec::Type::ec, 0, "P-256", "ec:p256", "EC P-256"},
+      {"ec:P-256", KeySpec::Type::ec, 0, "P-256", "ec:p256", "EC P-256"},
+      {"ec:prime256v1", KeySpec::Type::ec, 0, "P-256", "ec:p256", "EC P-256"},
+      {"ec:secp256r1", KeySpec::Type::ec, 0, "P-256", "ec:p256", "EC P-256"},
+      {"ec:p384", KeySpec::Type::ec, 0, "P-384", "ec:p384", "EC P-384"},
+      {"ec:P-384", KeySpec::Type::ec, 0, "P-384", "ec:p384", "EC P-384"},
+      {"ec:secp384r1", KeySpec::Type::ec, 0, "P-384", "ec:p384", "EC P-384"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.text);
+    const KeySpec spec = KeySpec::parse(row.text);
+    CHECK(spec.type == row.type);
+    if (row.type == KeySpec::Type::rsa) {
+      CHECK(spec.rsa_bits == row.rsa_bits);
+    } else {
+      CHECK(spec.curve == row.curve);
+    }
+    CHECK(spec.to_string() == row.canonical);
+    CHECK(spec.describe() == row.described);
+    // The canonical form parses back to the same key type.
+    const KeySpec again = KeySpec::parse(spec.to_string());
+    CHECK(again.to_string() == spec.to_string());
+    CHECK(again.describe() == spec.describe());
+  }
+}
+
+TEST_CASE("KeySpec::parse rejects everything else as invalid input naming the accepted values", "[key]") {
+  for (const char* bad : {"rsa:1024", "rsa:8192", "rsa:2047", "rsa", "rsa:", "rsa2048", "rsa:2048 ", " rsa:2048",
+                          "dsa", "dsa:2048", "ed25519", "ed448", "ec", "ec:", "ec:p521", "ec:secp256k1",
+                          "ec:p256:x", "", ":"}) {
+    INFO("\"" << bad << "\"");
+    const Error e = error_from([&] { (void)KeySpec::parse(bad); });
+    CHECK(e.kind() == ErrorKind::invalid_input);
+    CHECK(contains(e.what(), "rsa:2048"));
+    CHECK(contains(e.what(), "ec:p384"));
+  }
+}
+
+TEST_CASE("PrivateKey::generate makes each supported key type", "[key]") {
+  for (const char* text : {"rsa:2048", "rsa:3072", "rsa:4096", "ec:p256", "ec:p384"}) {
+    INFO(text);
+    const PrivateKey& key = shared_key(text);
+    CHECK(key.spec().to_string() == text);
+    if (key.spec().type == KeySpec::Type::rsa) {
+      CHECK(EVP_PKEY_is_a(key.native(), "RSA") == 1);
+      CHECK(EVP_PKEY_get_bits(key.native()) == KeySpec::parse(text).rsa_bits);
+      BIGNUM* e = nullptr;
+      REQUIRE(EVP_PKEY_get_bn_param(key.native(), OSSL_PKEY_PARAM_RSA_E, &e) == 1);
+      CHECK(BN_get_word(e) == 65537);
+      BN_free(e);
+    } else {
+      CHECK(EVP_PKEY_is_a(key.native(), "EC") == 1);
+      char group[64] = {};
+      size_t len = 0;
+      REQUIRE(EVP_PKEY_get_utf8_string_param(key.native(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) == 1);
+      CHECK(std::string(group) == (KeySpec::parse(text).curve == "P-256" ? "prime256v1" : "secp384r1"));
+    }
+    // The public half is a SubjectPublicKeyInfo OpenSSL reads, and it is this key's.
+    auto pub = public_half(key);
+    REQUIRE(pub);
+    CHECK(key.matches(pub.get()));
+  }
+  SECTION("two generated keys differ") {
+    const PrivateKey a = PrivateKey::generate(KeySpec::parse("ec:p256"));
+    const PrivateKey b = PrivateKey::generate(KeySpec::parse("ec:p256"));
+    CHECK(a.public_key_der() != b.public_key_der());
+    CHECK_FALSE(a.matches(public_half(b).get()));
+    CHECK_FALSE(b.matches(a.native()));
+  }
+}
+
+TEST_CASE("signature_digest is SHA-384 for P-384 and SHA-256 otherwise", "[key]") {
+  CHECK(EVP_MD_get_type(shared_key("ec:p384").signature_digest()) == NID_sha384);
+  CHECK(EVP_MD_get_type(shared_key("ec:p256").signature_digest()) == NID_sha256);
+  CHECK(EVP_MD_get_type(shared_key("rsa:2048").signature_digest()) == NID_sha256);
+  CHECK(EVP_MD_get_type(shared_key("rsa:4096").signature_digest()) == NID_sha256);
+}
+
+TEST_CASE("encrypted PEM round-trips for every key type", "[key]") {
+  for (const char* text : {"rsa:2048", "rsa:3072", "rsa:4096", "ec:p256", "ec:p384"}) {
+    INFO(text);
+    const PrivateKey& key = shared_key(text);
+    const std::string pem = key.to_encrypted_pem("correct horse");
+    CHECK(PrivateKey::is_encrypted_pem(pem));
+    const PrivateKey back = PrivateKey::from_pem(pem, std::string("correct horse"));
+    CHECK(back.matches(public_half(key).get()));
+    CHECK(back.spec().to_string() == text);
+  }
+}
+
+TEST_CASE("encrypted keys refuse a wrong or missing passphrase", "[key]") {
+  const PrivateKey& key = shared_key("ec:p256");
+  static const std::string pem = key.to_encrypted_pem("correct horse");  // once, not once per SECTION
+
+  SECTION("wrong passphrase") {
+    const Error e = error_from([&] { (void)PrivateKey::from_pem(pem, std::string("correct hors")); });
+    CHECK(e.kind() == ErrorKind::wrong_passphrase);
+    CHECK(ERR_peek_error() == 0);  // the failed decryption left nothing on OpenSSL's queue
+  }
+  SECTION("no passphrase") {
+    CHECK(error_from([&] { (void)PrivateKey::from_pem(pem, std::nullopt); }).kind() == ErrorKind::wrong_passphrase);
+  }
+  SECTION("empty passphrase") {
+    CHECK(error_from([&] { (void)PrivateKey::from_pem(pem, std::string()); }).kind() == ErrorKind::wrong_passphrase);
+  }
+  SECTION("an empty passphrase is refused when encrypting") {
+    CHECK(error_from([&] { (void)key.to_encrypted_pem(""); }).kind() == ErrorKind::invalid_input);
+  }
+  SECTION("each encryption uses a fresh salt and IV") {
+    CHECK(key.to_encrypted_pem("correct horse") != pem);
+  }
+}
+
+TEST_CASE("encrypted keys are PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC", "[key]") {
+  const PrivateKey& key = shared_key("ec:p256");
+  static const std::string pem = key.to_encrypted_pem("correct horse");  // once, not once per SECTION
+  CHECK(contains(pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+  CHECK_FALSE(contains(pem, "-----BEGIN PRIVATE KEY-----"));
+
+  SECTION("the plaintext key is nowhere in it") {
+    BIGNUM* d = nullptr;
+    REQUIRE(EVP_PKEY_get_bn_param(key.native(), OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1);
+    Bytes scalar(32);
+    REQUIRE(BN_bn2binpad(d, scalar.data(), static_cast<int>(scalar.size())) == 32);
+    BN_clear_free(d);
+    const PemBlock encrypted = decode_pem(pem);
+    CHECK(encrypted.label == "ENCRYPTED PRIVATE KEY");
+    CHECK_FALSE(contains_bytes(encrypted.der, scalar));
+    CHECK_FALSE(contains_bytes(encrypted.der, Bytes(scalar.begin(), scalar.begin() + 8)));
+    const PemBlock plain = decode_pem(key.to_pem());
+    CHECK_FALSE(contains_bytes(encrypted.der, plain.der));
+  }
+
+  SECTION("OpenSSL reads the PBES2 parameters") {
+    auto bio = ossl::adopt(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    auto sig = ossl::adopt(PEM_read_bio_PKCS8(bio.get(), nullptr, nullptr, nullptr));
+    REQUIRE(sig);
+    const X509_ALGOR* alg = nullptr;
+    const ASN1_OCTET_STRING* digest = nullptr;
+    X509_SIG_get0(sig.get(), &alg, &digest);
+    const ASN1_OBJECT* oid = nullptr;
+    int param_type = 0;
+    const void* param = nullptr;
+    X509_ALGOR_get0(&oid, &param_type, &param, alg);
+    REQUIRE(OBJ_obj2nid(oid) == NID_pbes2);
+    REQUIRE(param_type == V_ASN1_SEQUENCE);
+
+    Pbe2Param pbe2(static_cast<PBE2PARAM*>(
+        ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)));
+    REQUIRE(pbe2);
+    CHECK(OBJ_obj2nid(pbe2->encryption->algorithm) == NID_aes_256_cbc);
+    REQUIRE(OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_pbkdf2);
+    Pbkdf2Param kdf(static_cast<PBKDF2PARAM*>(
+        ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter)));
+    REQUIRE(kdf);
+    CHECK(ASN1_INTEGER_get(kdf->iter) == key_pbkdf2_iterations);
+    CHECK(key_pbkdf2_iterations == 600000);
+    REQUIRE(kdf->prf != nullptr);  // absent would mean the HMAC-SHA1 default
+    CHECK(OBJ_obj2nid(kdf->prf->algorithm) == NID_hmacWithSHA256);
+    REQUIRE(kdf->salt->type == V_ASN1_OCTET_STRING);
+    CHECK(ASN1_STRING_length(kdf->salt->value.octet_string) >= 16);
+  }
+}
+
+TEST_CASE("PrivateKey::from_pem reads unencrypted PKCS#8 and traditional keys", "[key]") {
+  const PrivateKey& key = shared_key("ec:p256");
+  auto pub = public_half(key);
+
+  SECTION("unencrypted PKCS#8, with or without a passphrase given") {
+    const std::string pem = key.to_pem();
+    CHECK(contains(pem, "-----BEGIN PRIVATE KEY-----"));
+    CHECK_FALSE(PrivateKey::is_encrypted_pem(pem));
+    CHECK(PrivateKey::from_pem(pem, std::nullopt).matches(pub.get()));
+    CHECK(PrivateKey::from_pem(pem, std::string("unused")).matches(pub.get()));
+  }
+  SECTION("traditional (SEC1) PEM, plain and encrypted") {
+    auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
+    REQUIRE(PEM_write_bio_PrivateKey_traditional(bio.get(), key.native(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    const std::string plain(data, static_cast<size_t>(len));
+    CHECK(contains(plain, "-----BEGIN EC PRIVATE KEY-----"));
+    CHECK(PrivateKey::from_pem(plain, std::nullopt).matches(pub.get()));
+
+    auto enc_bio = ossl::adopt(BIO_new(BIO_s_mem()));
+    std::string pass = "legacy pass";
+    REQUIRE(PEM_write_bio_PrivateKey_traditional(enc_bio.get(), key.native(), EVP_aes_128_cbc(),
+                                                 reinterpret_cast<unsigned char*>(pass.data()),
+                                                 static_cast<int>(pass.size()), nullptr, nullptr) == 1);
+    const long enc_len = BIO_get_mem_data(enc_bio.get(), &data);
+    const std::string encrypted(data, static_cast<size_t>(enc_len));
+    CHECK(PrivateKey::is_encrypted_pem(encrypted));
+    CHECK(PrivateKey::from_pem(encrypted, pass).matches(pub.get()));
+    CHECK(error_from([&] { (void)PrivateKey::from_pem(encrypted, std::string("nope")); }).kind() ==
+          ErrorKind::wrong_passphrase);
+    CHECK(error_from([&] { (void)PrivateKey::from_pem(encrypted, std::nullopt); }).kind() ==
+          ErrorKind::wrong_passphrase);
+  }
+}
+
+TEST_CASE("PrivateKey::from_pem refuses what is not a key as invalid input", "[key]") {
+  const std::string public_pem = [] {
+    auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
+    REQUIRE(PEM_write_bio_PUBKEY(bio.get(), shared_key("ec:p256").native()) == 1);
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<size_t>(len));
+  }();
+  const std::string bad_inputs[] = {
+      "",
+      "hello, world",
+      "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n",
+      "-----BEGIN PRIVATE KEY-----\n",
+      public_pem,
+  };
+  for (const std::string& bad : bad_inputs) {
+    INFO(bad);
+    CHECK(error_from([&] { (void)PrivateKey::from_pem(bad, std::nullopt); }).kind() == ErrorKind::invalid_input);
+    CHECK(ERR_peek_error() == 0);
+  }
+}
