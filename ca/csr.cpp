@@ -147,7 +147,7 @@ std::vector<SubjectAltName> requested_sans_of(X509_REQ* req) {
   const int count = sk_GENERAL_NAME_num(names.get());
   if (count > static_cast<int>(max_requested_sans)) {
     invalid("the request has " + std::to_string(count) + " SANs; at most " + std::to_string(max_requested_sans) +
-            " are accepted");
+            " are accepted — split the names over several certificates, or use a wildcard");
   }
   std::vector<SubjectAltName> sans;
   sans.reserve(static_cast<size_t>(count));
@@ -310,8 +310,8 @@ bool WindowsRequestInfo::empty() const {
 
 Csr Csr::from_der(const Bytes& der) {
   if (der.size() > max_request_file_size) {
-    invalid("the request is " + std::to_string((der.size() + 1023) / 1024) + " KiB; a request is at most " +
-            std::to_string(max_request_file_size / 1024) + " KiB");
+    invalid("the request is larger than " + std::to_string(max_request_file_size / 1024) +
+            " KiB; a certificate request is a few KiB — check that this is the .req/.csr file");
   }
   if (der.empty()) invalid("not a PKCS#10 request: the input is empty");
   const unsigned char* p = der.data();
@@ -321,8 +321,12 @@ Csr Csr::from_der(const Bytes& der) {
     const unsigned char* q = der.data();
     auto cert = ossl::adopt(d2i_X509(nullptr, &q, static_cast<long>(der.size())));
     (void)drain_openssl_errors();
-    if (cert != nullptr) invalid("this is a certificate, not a certificate request");
-    invalid("not a PKCS#10 request: " + reasons);
+    if (cert != nullptr) {
+      invalid("this is a certificate, not a certificate request: submit the .req file that "
+              "New-ExchangeCertificate -GenerateRequest, certreq -new or openssl req wrote");
+    }
+    invalid("not a PKCS#10 request: the file is damaged, cut short or something else (OpenSSL: " + reasons +
+            "); copy the whole request again, BEGIN and END lines included");
   }
   if (p != der.data() + der.size()) {
     invalid("not a PKCS#10 request: " + std::to_string(der.data() + der.size() - p) +
@@ -341,18 +345,33 @@ std::string Csr::common_name() const {
   return names.empty() ? "" : names.back();
 }
 
+namespace {
+
+// A value that does not convert to UTF-8 is kept as its raw bytes, for the rules to refuse.
+std::string value_text(const X509_NAME_ENTRY* entry) {
+  const ASN1_STRING* value = X509_NAME_ENTRY_get_data(entry);
+  std::optional<std::string> text = utf8_of(value);
+  if (!text) (void)drain_openssl_errors();
+  return text ? *text : bytes_of(value);
+}
+
+}  // namespace
+
 std::vector<std::string> Csr::common_names() const {
   const X509_NAME* name = subject_name();
   std::vector<std::string> names;
   for (int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1); i >= 0;
        i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) {
-    const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
-    // A value that does not convert is kept as its raw bytes, for the rules to refuse.
-    std::optional<std::string> text = utf8_of(value);
-    if (!text) (void)drain_openssl_errors();
-    names.push_back(text ? *text : bytes_of(value));
+    names.push_back(value_text(X509_NAME_get_entry(name, i)));
   }
   return names;
+}
+
+std::vector<std::string> Csr::subject_values() const {
+  const X509_NAME* name = subject_name();
+  std::vector<std::string> values;
+  for (int i = 0; i < X509_NAME_entry_count(name); ++i) values.push_back(value_text(X509_NAME_get_entry(name, i)));
+  return values;
 }
 
 RequestKey Csr::key() const {

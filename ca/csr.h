@@ -47,6 +47,8 @@ class Csr {
   [[nodiscard]] std::string common_name() const;  // the last CN, "" when none
   // Every commonName value, for the "no control bytes / length" rules.
   [[nodiscard]] std::vector<std::string> common_names() const;
+  // Every attribute value of the subject, decoded (raw bytes when it does not decode).
+  [[nodiscard]] std::vector<std::string> subject_values() const;
   [[nodiscard]] RequestKey key() const;
   // X509_REQ_verify == 1: the requester holds the private key (proof of possession).
   // Never throws. False, without verifying, when the key does not load or when an

@@ -58,6 +58,14 @@ std::vector<Certificate> chain_of(Home& home, const store::CaRecord& ca) {
   return chain;
 }
 
+std::vector<Certificate> chain_of(Home& home, const store::CertificateRecord& cert) {
+  const auto issuer = home.store().find_ca(cert.ca_index);
+  if (!issuer) throw Error(ErrorKind::storage, "the database lists a certificate of a CA that does not exist");
+  std::vector<Certificate> chain = chain_of(home, *issuer);
+  chain.insert(chain.begin(), Certificate::from_der(cert.der));
+  return chain;
+}
+
 PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSource& passphrase) {
   const std::string pem = read_secret_file(home.dir() / ca.key_file);
   std::optional<PrivateKey> key;

@@ -68,6 +68,8 @@ struct CreatedCas {
 
 // The CA's certificate followed by its issuers up to the root.
 [[nodiscard]] std::vector<Certificate> chain_of(Home& home, const store::CaRecord& ca);
+// An issued certificate followed by its issuers up to the root.
+[[nodiscard]] std::vector<Certificate> chain_of(Home& home, const store::CertificateRecord& cert);
 
 // Reads and decrypts the CA's key, refusing a key file others may read, a
 // wrong passphrase (`wrong passphrase for the key of CA "…"`) and a key that

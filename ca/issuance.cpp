@@ -104,7 +104,7 @@ store::CertificateRecord IssuingSession::sign_and_record(store::Writer& w, int64
   result.template_name = checked.tmpl->name;
   result.record = row;
   result.chain = chain_of(home_, ca);
-  result.chain.insert(result.chain.begin(), issued);
+  result.chain.insert(result.chain.begin(), issued);  // not chain_of(row): the row is not committed yet
   return row;
 }
 
@@ -165,7 +165,7 @@ SubmitResult IssuingSession::submit(const std::string& raw_input, const SubmitOp
   return result;
 }
 
-store::RequestRecord IssuingSession::pending_request(int64_t request_id) {
+store::RequestRecord IssuingSession::pending_request(int64_t request_id, const std::string& verb) {
   const auto request = home_.store().find_request(request_id);
   if (!request) throw Error(ErrorKind::not_found, "there is no request " + std::to_string(request_id));
   if (request->disposition == store::Disposition::pending) return *request;
@@ -174,13 +174,13 @@ store::RequestRecord IssuingSession::pending_request(int64_t request_id) {
   throw Error(ErrorKind::conflict,
               "request " + std::to_string(request_id) + " is not pending: it was " + state + when +
                   (request->disposition_message.empty() ? "" : " (" + request->disposition_message + ")") +
-                  (request->disposition == store::Disposition::denied
-                       ? "; a denied request cannot be approved — submit the request again"
-                       : ""));
+                  "; only a pending request can be " + verb +
+                  (request->disposition == store::Disposition::denied && verb == "approved" ? " — submit the request again"
+                                                                                            : ""));
 }
 
 SubmitResult IssuingSession::approve(int64_t request_id, const std::string& actor, Time now) {
-  const store::RequestRecord request = pending_request(request_id);
+  const store::RequestRecord request = pending_request(request_id, "approved");
   SubmitResult result;
   result.ca = find_ca(home_, std::to_string(request.ca_index.value_or(0)));
   Checked checked{Csr::from_der(request.request_der), templates_.find(request.template_name), {}};
@@ -200,7 +200,7 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
   result.warnings = checked.decision.warnings;
   key_of(result.ca);
   home_.store().write([&](store::Writer& w) {
-    pending_request(request_id);  // again, inside the write lock: another process may have decided meanwhile
+    pending_request(request_id, "approved");  // again, inside the write lock: another process may have decided meanwhile
     w.add_audit({0, now, actor, "approved", request_id, "", ""});
     sign_and_record(w, request_id, checked, result, actor, now);
   });
@@ -208,10 +208,10 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
 }
 
 void IssuingSession::deny(int64_t request_id, const std::string& reason, const std::string& actor, Time now) {
-  pending_request(request_id);
+  pending_request(request_id, "denied");
   const std::string message = reason.empty() ? "denied by " + actor : reason;
   home_.store().write([&](store::Writer& w) {
-    pending_request(request_id);
+    pending_request(request_id, "denied");
     w.resolve_request(request_id, store::Disposition::denied, message, now);
     w.add_audit({0, now, actor, "denied", request_id, "", message});
   });

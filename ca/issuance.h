@@ -64,7 +64,8 @@ class IssuingSession {
   // Signs and records the certificate of request `request_id` inside `w`'s transaction.
   store::CertificateRecord sign_and_record(store::Writer& w, int64_t request_id, const Checked& checked,
                                            SubmitResult& result, const std::string& actor, Time now);
-  store::RequestRecord pending_request(int64_t request_id);
+  // The request, or Error{conflict} saying why it cannot be `verb` ("approved", "denied").
+  store::RequestRecord pending_request(int64_t request_id, const std::string& verb);
 
   Home& home_;
   const TemplateSet& templates_;

@@ -34,7 +34,7 @@ void check_rsa_key(const RequestKey& key, const CertificateTemplate& tmpl) {
   }
   if (key.bits > max_rsa_bits) {
     deny("the request has an RSA " + std::to_string(key.bits) + "-bit key; at most " + std::to_string(max_rsa_bits) +
-         " bits are accepted");
+         " bits are accepted — make a new request with -KeySize 2048, 3072 or 4096");
   }
   const std::string& e = key.rsa_exponent;
   const bool small = e.size() < 5 || (e.size() == 5 && e < "65537");
@@ -43,6 +43,20 @@ void check_rsa_key(const RequestKey& key, const CertificateTemplate& tmpl) {
     deny("the request's RSA public exponent is " + (e.empty() ? std::string("missing") : e) +
          "; it must be odd and at least 65537 — make a new key with the standard exponent 65537");
   }
+}
+
+// "RSA", "EC", "DSA", "Ed25519": how admins write them.
+std::string key_type_name(const std::string& lower_type) {
+  if (lower_type == "ed25519") return "Ed25519";
+  if (lower_type == "ed448") return "Ed448";
+  std::string upper = lower_type;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return upper;
+}
+
+// "an RSA", "an Ed25519", "a DSA": letters whose names start with a vowel sound.
+bool starts_with_vowel_sound(const std::string& name) {
+  return !name.empty() && std::string("AEFHILMNORSXaeio").find(name[0]) != std::string::npos;
 }
 
 void check_key(const Csr& csr, const CertificateTemplate& tmpl) {
@@ -54,8 +68,11 @@ void check_key(const Csr& csr, const CertificateTemplate& tmpl) {
   }
   if (!contains(tmpl.key_types, type)) {
     std::string allowed;
-    for (const auto& t : tmpl.key_types) allowed += (allowed.empty() ? "" : ", ") + t;
-    deny("the request has a " + key.algorithm + " key; template " + tmpl.name + " accepts " + allowed + " keys");
+    for (const auto& t : tmpl.key_types) allowed += (allowed.empty() ? "" : " or ") + key_type_name(t);
+    const std::string name = key_type_name(type);
+    deny("the request has " + std::string(starts_with_vowel_sound(name) ? "an " : "a ") + name + " key; template " +
+         tmpl.name + " accepts only " + allowed + " keys — make a new request with an RSA key of 2048 bits or more" +
+         (contains(tmpl.key_types, "ec") ? " or an EC P-256/P-384 key" : ""));
   }
   if (type == "rsa") check_rsa_key(key, tmpl);
   if (type == "ec" && !contains(tmpl.ec_curves, key.curve)) {
@@ -68,11 +85,13 @@ void check_subject(const Csr& csr, const CertificateTemplate& tmpl) {
   for (const std::string& cn : csr.common_names()) {
     if (const std::string problem = check_common_name(cn); !problem.empty()) deny(problem);
   }
-  const std::string subject = csr.subject();
-  if (std::any_of(subject.begin(), subject.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
-    deny("the request's subject holds a control character; make a new request with a plain subject");
+  // The raw values, not the RFC 4514 text: that escapes control bytes as "\01".
+  for (const std::string& value : csr.subject_values()) {
+    if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+      deny("the request's subject holds a control character or NUL; make a new request with a plain subject");
+    }
   }
-  if (subject.empty() && tmpl.is_ca) deny("a CA request needs a subject");
+  if (csr.subject_values().empty() && tmpl.is_ca) deny("a CA request needs a subject");
 }
 
 // Checks one SAN against the template and the naming rules; returns it in canonical form.
@@ -94,7 +113,10 @@ SubjectAltName checked_san(const SubjectAltName& san, const CertificateTemplate&
   }
   if (san.type == SubjectAltName::Type::ip) {
     const auto ip = parse_ip_address(san.value);
-    if (!ip) deny("\"" + san.value + "\" is not an IP address");
+    if (!ip) {
+      deny("the SAN IP address \"" + san.value + "\" is not an IP address; give IPv4 like 192.0.2.10 or IPv6 like "
+           "2001:db8::10 (in --attrib: \"SAN:ipaddress=192.0.2.10\")");
+    }
     return {san.type, *ip};
   }
   if (std::any_of(san.value.begin(), san.value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {

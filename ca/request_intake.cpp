@@ -167,7 +167,8 @@ Bytes request_from_text(const std::string& text) {
     if (is_request_label(block.label)) return decode_pem_block(text, block);
   }
   for (const PemBlock& block : blocks) {
-    if (is_certificate_label(block.label)) not_a_request("this is a certificate, not a certificate request");
+    if (is_certificate_label(block.label)) not_a_request("this is a certificate, not a certificate request: submit the .req file that "
+                                                                "New-ExchangeCertificate -GenerateRequest, certreq -new or openssl req wrote");
   }
   if (!blocks.empty()) nothing_found(" (the input holds a \"" + blocks.front().label + "\" PEM block)");
   // No PEM armour: bare Base64, as certreq and some web forms hand it over.
@@ -180,9 +181,9 @@ Bytes request_from_text(const std::string& text) {
 
 Bytes request_der_from_input(const std::string& raw) {
   if (raw.size() > max_request_file_size) {
-    const size_t kib = (raw.size() + 1023) / 1024;
-    not_a_request("the request is " + std::to_string(kib) + " KiB; a request is at most " +
-                  std::to_string(max_request_file_size / 1024) + " KiB");
+    // The caller reads at most one byte past the cap, so the true size is unknown here.
+    not_a_request("the file is larger than " + std::to_string(max_request_file_size / 1024) +
+                  " KiB; a certificate request is a few KiB — check that this is the .req/.csr file");
   }
   if (raw.empty()) not_a_request("the request is empty (0 bytes): " + std::string(expected_forms));
   // DER: a SEQUENCE tag first, and bytes no text file holds (a text that

@@ -6,6 +6,7 @@
 #include "ca/files.h"
 #include "ca_views.h"
 #include "commands.h"
+#include "output.h"
 
 namespace pocketca::cli {
 namespace {
@@ -74,30 +75,11 @@ void run_export(const GlobalOptions& global, const ExportArgs& args) {
   const BundleFormat format = parse_bundle_format(args.format);
   Home home = Home::open(resolve_home(global));
   const auto ca = find_ca(home, args.ca);
-  const std::string content = encode_bundle(chain_of(home, ca), format);
-  if (!args.out.empty()) {
-    write_file_atomically(args.out, content, args.force);
-    if (global.json) {
-      print_json({{"ca", ca.name}, {"format", args.format}, {"files", {{args.format, args.out}}}});
-    } else {
-      const bool single = format == BundleFormat::cer || format == BundleFormat::cer_b64;
-      print_text(global, "Wrote " + args.out + ": " + ca.name +
-                             (single ? "" : " with its chain up to the root") + " (" + args.format + ")\n");
-    }
-    return;
-  }
-  if (global.json) {
-    const Bytes bytes(content.begin(), content.end());
-    print_json({{"ca", ca.name}, {"format", args.format},
-                {"content", is_binary(format) ? base64_lines(bytes) : content}});
-    return;
-  }
-  if (is_binary(format) && ::isatty(STDOUT_FILENO) == 1) {
-    throw pocketca::Error(ErrorKind::invalid_input, args.format + " is binary and stdout is a terminal; give --out FILE "
-                                          "or use " + args.format + "-b64");
-  }
-  std::cout << content;
-  std::cout.flush();
+  const bool single = format == BundleFormat::cer || format == BundleFormat::cer_b64;
+  emit_export(global,
+              {encode_bundle(chain_of(home, ca), format), args.format, is_binary(format),
+               ca.name + (single ? "" : " with its chain up to the root")},
+              args.out, args.force, {{"ca", ca.name}});
 }
 
 }  // namespace

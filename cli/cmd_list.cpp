@@ -1,5 +1,6 @@
 #include "ca/error.h"
 #include "certificate_views.h"
+#include "certutil_csv.h"
 #include "commands.h"
 
 namespace pocketca::cli {
@@ -11,6 +12,7 @@ struct ListArgs {
   std::string name;
   std::optional<int> expiring_within;
   bool requests = false;
+  bool csv = false;
 };
 
 std::map<int64_t, std::string> ca_names(Home& home) {
@@ -25,6 +27,10 @@ void list_requests(const GlobalOptions& global, Home& home, const ListArgs& args
   filter.template_name = args.template_name;
   filter.name_contains = args.name;
   const auto requests = home.store().list_requests(filter);
+  if (args.csv) {
+    print_text(global, requests_csv(home, requests));
+    return;
+  }
   if (global.json) {
     const auto names = ca_names(home);
     Json list = Json::array();
@@ -45,6 +51,10 @@ void run_list(const GlobalOptions& global, const ListArgs& args) {
   filter.name_contains = args.name;
   if (args.expiring_within) filter.expiring_before = filter.now + days(*args.expiring_within);
   const auto certs = home.store().list_certificates(filter);
+  if (args.csv) {
+    print_text(global, certificates_csv(home, certs));
+    return;
+  }
   if (global.json) {
     const auto names = ca_names(home);
     Json list = Json::array();
@@ -70,6 +80,7 @@ void setup_list(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::Range(0, 36525))
       ->type_name("DAYS");
   cmd->add_flag("--requests", args->requests, "List requests, with denied and failed ones and their reasons");
+  cmd->add_flag("--csv", args->csv, "CSV with certutil -view column names (RequestID, Request.Disposition, …)");
   cmd->callback([&global, args] {
     const bool request_status = args->status == "pending" || args->status == "issued" || args->status == "denied" ||
                                 args->status == "failed";
@@ -77,6 +88,7 @@ void setup_list(CLI::App& app, GlobalOptions& global) {
       throw CLI::ValidationError("--status", args->requests ? "requests are pending, issued, denied or failed"
                                                             : "certificates are valid, revoked or expired");
     }
+    if (args->csv && global.json) throw CLI::ValidationError("--csv", "--csv and --json exclude each other");
     run_list(global, *args);
   });
 }

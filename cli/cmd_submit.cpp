@@ -3,6 +3,7 @@
 #include "ca/files.h"
 #include "ca/issuance.h"
 #include "ca/request_intake.h"
+#include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
 
@@ -22,45 +23,9 @@ struct SubmitArgs {
   bool force = false;
 };
 
-struct OutputPlan {
-  std::filesystem::path cer;
-  std::filesystem::path p7b;
-  bool base64 = false;
-};
-
-// <request basename>.cer and .p7b in the current folder, unless named.
-OutputPlan plan_outputs(const SubmitArgs& args) {
-  const std::string base = args.request == "-" ? "request" : std::filesystem::path(args.request).stem().string();
-  OutputPlan plan{args.out.empty() ? base + ".cer" : args.out, args.chain.empty() ? base + ".p7b" : args.chain,
-                  args.format == "base64"};
-  // Refuse before signing: a certificate issued but not written is a surprise.
-  for (const auto& path : {plan.cer, plan.p7b}) {
-    if (!args.force && std::filesystem::exists(path)) {
-      throw pocketca::Error(ErrorKind::conflict, path.string() + " exists; use --force to overwrite it, or --out/--chain");
-    }
-  }
-  if (plan.cer == plan.p7b) throw pocketca::Error(ErrorKind::invalid_input, "--out and --chain name the same file");
-  return plan;
-}
-
-std::map<std::string, std::string> write_outputs(const OutputPlan& plan, const SubmitResult& result, bool force) {
-  write_file_atomically(plan.cer, encode_bundle(result.chain, plan.base64 ? BundleFormat::cer_b64 : BundleFormat::cer),
-                        force);
-  write_file_atomically(plan.p7b, encode_bundle(result.chain, plan.base64 ? BundleFormat::p7b_b64 : BundleFormat::p7b),
-                        force);
-  return {{"cer", plan.cer.string()}, {"p7b", plan.p7b.string()}};
-}
-
-std::string exchange_steps(const std::string& p7b, const std::string& thumbprint) {
-  const std::string file = std::filesystem::path(p7b).filename().string();
-  return "For Exchange: copy " + file + " to C:\\certs\\ on the server that made the request, then in the "
-         "Exchange Management Shell:\n"
-         "  Import-ExchangeCertificate -Path C:\\certs\\" + file + " | Enable-ExchangeCertificate -Services IIS,SMTP\n"
-         "  Get-ExchangeCertificate -Thumbprint " + thumbprint + " | Format-List Subject,CertificateDomains,NotAfter,Services\n";
-}
-
 int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
-  const OutputPlan plan = plan_outputs(args);
+  const std::string base = args.request == "-" ? "request" : std::filesystem::path(args.request).stem().string();
+  const CertificateFiles plan = plan_certificate_files(base, args.out, args.chain, args.format, args.force);
   Home home = Home::open(resolve_home(global));
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));
@@ -85,7 +50,7 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
     return 3;
   }
   // The certificate is committed; only now does it leave the CA.
-  const auto files = write_outputs(plan, result, args.force);
+  const auto files = write_certificate_files(plan, result.chain, args.force);
   const store::CertificateRecord& cert = *result.record;
   if (global.json) {
     Json j = certificate_json(cert, result.ca.name, options.now, files, result.warnings);

@@ -1,5 +1,6 @@
 #include "context.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <fcntl.h>
 #include <iostream>
@@ -19,13 +20,10 @@ std::string first_line(const std::string& text) {
   return line;
 }
 
-// Asks on the controlling terminal with echo off; Error when there is no terminal.
-std::string prompt_no_echo(const std::string& prompt) {
+// Asks on the controlling terminal with echo off; Error naming `alternative` when there is no terminal.
+std::string prompt_no_echo(const std::string& prompt, const std::string& what, const std::string& alternative) {
   const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (tty < 0) {
-    throw Error(ErrorKind::invalid_input, "a CA key passphrase is needed and there is no terminal to ask on: "
-                                          "give --passphrase-file FILE or set POCKETCA_PASSPHRASE");
-  }
+  if (tty < 0) throw Error(ErrorKind::invalid_input, what + " is needed and there is no terminal to ask on: " + alternative);
   termios saved{};
   const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
   if (is_terminal) {
@@ -44,22 +42,35 @@ std::string prompt_no_echo(const std::string& prompt) {
   return answer;
 }
 
+std::string secret_from_file(const std::string& file) {
+  const std::string secret = first_line(read_file(file, 64 * 1024));
+  if (secret.empty()) throw Error(ErrorKind::invalid_input, "the first line of " + file + " is empty");
+  return secret;
+}
+
+std::string ask_secret(const std::string& what, const std::string& alternative, bool confirm) {
+  std::string label = what;
+  label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+  const std::string secret = prompt_no_echo((confirm ? "New " + what : label) + ": ", "a " + what, alternative);
+  if (secret.empty()) throw Error(ErrorKind::invalid_input, "the " + what + " is empty");
+  if (confirm && prompt_no_echo("Repeat the " + what + ": ", "a " + what, alternative) != secret) {
+    throw Error(ErrorKind::invalid_input, "the two entries of the " + what + " differ; nothing was written");
+  }
+  return secret;
+}
+
 std::string read_passphrase(const GlobalOptions& global, bool confirm) {
-  if (!global.passphrase_file.empty()) {
-    const std::string pass = first_line(read_file(global.passphrase_file, 64 * 1024));
-    if (pass.empty()) throw Error(ErrorKind::invalid_input, "the first line of " + global.passphrase_file + " is empty");
-    return pass;
-  }
+  if (!global.passphrase_file.empty()) return secret_from_file(global.passphrase_file);
   if (const char* env = std::getenv("POCKETCA_PASSPHRASE"); env != nullptr && *env != '\0') return env;
-  const std::string pass = prompt_no_echo(confirm ? "New CA key passphrase: " : "CA key passphrase: ");
-  if (pass.empty()) throw Error(ErrorKind::invalid_input, "the passphrase is empty");
-  if (confirm && prompt_no_echo("Repeat the passphrase: ") != pass) {
-    throw Error(ErrorKind::invalid_input, "the two passphrases differ; nothing was created");
-  }
-  return pass;
+  return ask_secret("CA key passphrase", "give --passphrase-file FILE or set POCKETCA_PASSPHRASE", confirm);
 }
 
 }  // namespace
+
+std::string read_secret(const std::string& file, const std::string& what, const std::string& option, bool confirm) {
+  if (!file.empty()) return secret_from_file(file);
+  return ask_secret(what, "give " + option + " FILE", confirm);
+}
 
 std::filesystem::path resolve_home(const GlobalOptions& global) {
   if (!global.home.empty()) return global.home;

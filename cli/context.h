@@ -27,6 +27,12 @@ struct GlobalOptions {
 // or a no-echo prompt (twice, to confirm, when `confirm` is set), then reuses it.
 [[nodiscard]] PassphraseSource passphrase_source(const GlobalOptions& global, bool confirm);
 
+// Another secret (a PFX password, a key passphrase): the first line of `file`,
+// else a no-echo prompt (twice when `confirm`). `what` names it ("PFX password"),
+// `option` is the flag that gives the file ("--password-file").
+[[nodiscard]] std::string read_secret(const std::string& file, const std::string& what, const std::string& option,
+                                      bool confirm);
+
 // Human output goes to stdout unless -q or --json; JSON goes to stdout as one document.
 void print_text(const GlobalOptions& global, const std::string& text);
 void print_json(const Json& document);

@@ -46,10 +46,14 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   setup_init(app, global);
   setup_ca(app, global);
+  setup_request(app, global);
   setup_submit(app, global, exit_code);
+  setup_pending(app, global, exit_code);
   setup_list(app, global);
   setup_show(app, global);
+  setup_export(app, global);
   setup_template(app, global);
+  setup_audit(app, global);
 
   try {
     app.parse(argc, argv);

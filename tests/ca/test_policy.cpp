@@ -91,13 +91,13 @@ TEST_CASE("policy denies each broken rule with policy_denied and a message namin
          return t;
        }},
       {"DSA keys", [] { return make_csr(spec("mail.contoso.lab"), dsa_key()); },
-       "DSA key; template WebServer accepts rsa, ec keys"},
+       "a DSA key; template WebServer accepts only RSA or EC keys — make a new request with an RSA key"},
       {"Ed25519 keys", [] {
          RequestSpec s = spec("mail.contoso.lab");
          s.digest = nullptr;
          return make_csr(s, ed25519_key());
        },
-       "ED25519 key; template WebServer accepts rsa, ec keys"},
+       "an Ed25519 key; template WebServer accepts only RSA or EC keys"},
       {"explicit EC curve parameters, named as such (not as a failed signature)",
        [] { return fixture_csr("ec-explicit-curve.pem"); }, "named curve"},
       {"email SAN in a server request", [] { return ec_csr("mail.contoso.lab", {"DNS:mail.contoso.lab", "email:admin@contoso.lab"}); },

@@ -1,0 +1,36 @@
+#include "certificate_files.h"
+
+#include "ca/bundle.h"
+#include "ca/error.h"
+#include "ca/files.h"
+
+namespace pocketca::cli {
+
+CertificateFiles plan_certificate_files(const std::string& base, const std::string& out, const std::string& chain,
+                                        const std::string& format, bool force) {
+  CertificateFiles files{out.empty() ? base + ".cer" : out, chain.empty() ? base + ".p7b" : chain, format == "base64"};
+  if (files.cer == files.p7b) throw Error(ErrorKind::invalid_input, "--out and --chain name the same file");
+  for (const auto& path : {files.cer, files.p7b}) {
+    if (!force && std::filesystem::exists(path)) {
+      throw Error(ErrorKind::conflict, path.string() + " exists; use --force to overwrite it, or --out/--chain");
+    }
+  }
+  return files;
+}
+
+std::map<std::string, std::string> write_certificate_files(const CertificateFiles& files,
+                                                           const std::vector<Certificate>& chain, bool force) {
+  write_file_atomically(files.cer, encode_bundle(chain, files.base64 ? BundleFormat::cer_b64 : BundleFormat::cer), force);
+  write_file_atomically(files.p7b, encode_bundle(chain, files.base64 ? BundleFormat::p7b_b64 : BundleFormat::p7b), force);
+  return {{"cer", files.cer.string()}, {"p7b", files.p7b.string()}};
+}
+
+std::string exchange_steps(const std::string& p7b, const std::string& thumbprint) {
+  const std::string file = std::filesystem::path(p7b).filename().string();
+  return "For Exchange: copy " + file + " to C:\\certs\\ on the server that made the request, then in the "
+         "Exchange Management Shell:\n"
+         "  Import-ExchangeCertificate -Path C:\\certs\\" + file + " | Enable-ExchangeCertificate -Services IIS,SMTP\n"
+         "  Get-ExchangeCertificate -Thumbprint " + thumbprint + " | Format-List Subject,CertificateDomains,NotAfter,Services\n";
+}
+
+}  // namespace pocketca::cli

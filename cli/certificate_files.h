@@ -1,0 +1,34 @@
+#pragma once
+// The .cer and .p7b files `submit` and `retrieve` hand back, and the Exchange
+// commands that use them.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ca/certificate.h"
+
+namespace pocketca::cli {
+
+struct CertificateFiles {
+  std::filesystem::path cer;
+  std::filesystem::path p7b;
+  bool base64 = false;  // --format base64: PEM certificate and "-----BEGIN PKCS7-----"
+};
+
+// <base>.cer and <base>.p7b in the current folder unless --out/--chain name them.
+// Refuses existing files without `force` now, before anything is signed: a
+// certificate issued but not written is a surprise.
+[[nodiscard]] CertificateFiles plan_certificate_files(const std::string& base, const std::string& out,
+                                                      const std::string& chain, const std::string& format, bool force);
+
+// Writes both files atomically; `chain` is the certificate, then its issuers up to
+// the root. Returns {"cer": path, "p7b": path} for the JSON `files` object.
+std::map<std::string, std::string> write_certificate_files(const CertificateFiles& files,
+                                                           const std::vector<Certificate>& chain, bool force);
+
+// "For Exchange: …" with the Import-ExchangeCertificate | Enable-ExchangeCertificate lines.
+[[nodiscard]] std::string exchange_steps(const std::string& p7b, const std::string& thumbprint);
+
+}  // namespace pocketca::cli
