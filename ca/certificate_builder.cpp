@@ -138,7 +138,12 @@ bool is_publishable_url(const std::string& url) {
   for (unsigned char c : url) {
     if (c <= 0x20 || c >= 0x7f || c == ',' || c == '"' || c == '\\') return false;
   }
-  return true;
+  // "http://" alone, or with only a port, names no server a client could fetch from.
+  const size_t start = url.find("://") + 3;
+  const std::string authority = url.substr(start, url.find_first_of("/?#", start) - start);
+  const size_t colon = authority.rfind(':');
+  const bool has_port = colon != std::string::npos && authority.find(']', colon) == std::string::npos;
+  return !(has_port ? authority.substr(0, colon) : authority).empty();
 }
 
 }  // namespace pocketca

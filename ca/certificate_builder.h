@@ -50,8 +50,8 @@ class CertificateBuilder {
   std::optional<Certificate> issuer_;
 };
 
-// A URL we are willing to write into CDP/AIA: http or https, no spaces, commas or
-// control characters (they would end up in OpenSSL's config syntax or break clients).
+// A URL we are willing to write into CDP/AIA: http or https with a host, no spaces, commas
+// or control characters (they would end up in OpenSSL's config syntax or break clients).
 [[nodiscard]] bool is_publishable_url(const std::string& url);
 
 }  // namespace pocketca

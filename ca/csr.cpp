@@ -311,7 +311,7 @@ bool WindowsRequestInfo::empty() const {
 Csr Csr::from_der(const Bytes& der) {
   if (der.size() > max_request_file_size) {
     invalid("the request is larger than " + std::to_string(max_request_file_size / 1024) +
-            " KiB; a certificate request is a few KiB — check that this is the .req/.csr file");
+            " KiB; a request is at most " + std::to_string(max_request_file_size / 1024) + " KiB (usually a few KiB) — check that this is the .req/.csr file");
   }
   if (der.empty()) invalid("not a PKCS#10 request: the input is empty");
   const unsigned char* p = der.data();

@@ -4,7 +4,11 @@
 #include <cctype>
 #include <vector>
 
+#include <openssl/err.h>
+#include <openssl/objects.h>
+
 #include "error.h"
+#include "name_text.h"
 
 namespace pocketca {
 namespace {
@@ -32,10 +36,15 @@ int hex_value(char c) {
   return -1;
 }
 
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
 // Splits on unescaped `separator` and resolves escapes in each part's value.
 std::vector<Rdn> split_rdns(const std::string& text, const std::string& body, char separator) {
   std::vector<Rdn> rdns;
   std::string current;
+  // Blanks around a value are dropped, escaped ones are data (RFC 4514 2.4): trailing
+  // blanks are trimmed back to the end of the last escaped character, no further.
+  size_t escaped_end = 0;
   bool in_value = false;
   Rdn rdn;
   auto finish = [&] {
@@ -43,11 +52,13 @@ std::vector<Rdn> split_rdns(const std::string& text, const std::string& body, ch
       if (trim(current).empty()) return;  // tolerate a trailing separator
       bad_name(text, "\"" + trim(current) + "\" has no '='");
     }
-    rdn.value = trim(current);
+    const size_t last = current.find_last_not_of(" \t");
+    rdn.value = current.substr(0, std::max(escaped_end, last == std::string::npos ? 0 : last + 1));
     if (rdn.value.empty()) bad_name(text, rdn.type + " has an empty value");
     rdns.push_back(rdn);
     rdn = {};
     current.clear();
+    escaped_end = 0;
     in_value = false;
   };
   for (size_t i = 0; i < body.size(); ++i) {
@@ -59,11 +70,15 @@ std::vector<Rdn> split_rdns(const std::string& text, const std::string& body, ch
       } else {
         current += body[++i];
       }
+      escaped_end = current.size();
+    } else if (in_value && current.empty() && is_blank(c)) {
+      continue;  // a blank before the value
     } else if (c == separator) {
       finish();
     } else if (c == '=' && !in_value) {
       rdn.type = trim(current);
       current.clear();
+      escaped_end = 0;
       in_value = true;
     } else if (c == '+' && separator == ',' && in_value) {
       bad_name(text, "multi-valued RDNs ('+') are not supported; escape a literal plus as \\+");
@@ -75,21 +90,60 @@ std::vector<Rdn> split_rdns(const std::string& text, const std::string& body, ch
   return rdns;
 }
 
+bool names_object(const std::string& type, int nid) {
+  const char* short_name = OBJ_nid2sn(nid);
+  const char* long_name = OBJ_nid2ln(nid);
+  return (short_name != nullptr && name_text::equals_ignoring_case(type, short_name)) ||
+         (long_name != nullptr && name_text::equals_ignoring_case(type, long_name));
+}
+
+// The one object whose short or long name is `type` in any case; NID_undef for none, or for
+// several ("MAIL" is both OpenSSL's Mail arc and the mail attribute).
+int unique_object_named(const std::string& type) {
+  int found = NID_undef;
+  for (int nid = 1, end = OBJ_new_nid(0); nid < end; ++nid) {
+    if (!names_object(type, nid)) continue;
+    if (found != NID_undef) return NID_undef;
+    found = nid;
+  }
+  return found;
+}
+
+// RFC 4514 3: attribute type names are case-insensitive ("cn", "CN", "commonName"), but
+// OBJ_txt2nid is not. NID_undef when `type` names no object, or more than one.
+int attribute_nid(const std::string& type) {
+  // RFC 4514's own keywords come first: OpenSSL reads "uid" as uniqueIdentifier, RFC 4514
+  // as userId, like "UID".
+  for (const int nid : {NID_commonName, NID_localityName, NID_stateOrProvinceName, NID_organizationName,
+                        NID_organizationalUnitName, NID_countryName, NID_streetAddress, NID_domainComponent,
+                        NID_userId}) {
+    if (names_object(type, nid)) return nid;
+  }
+  // A miss is an answer, not a failure: OBJ_txt2nid and OBJ_nid2sn (for a reserved NID with
+  // no object) queue errors that must not end up in some later, unrelated message.
+  ERR_set_mark();
+  int found = OBJ_txt2nid(type.c_str());  // an OID, or OpenSSL's own spelling
+  if (found == NID_undef) found = unique_object_named(type);
+  ERR_pop_to_mark();
+  return found;
+}
+
 }  // namespace
 
 ossl::Ptr<X509_NAME> parse_distinguished_name(const std::string& text) {
-  const std::string trimmed = trim(text);
-  if (trimmed.empty()) bad_name(text, "it is empty");
-  const bool openssl_form = trimmed.front() == '/';
-  std::vector<Rdn> rdns =
-      openssl_form ? split_rdns(text, trimmed.substr(1), '/') : split_rdns(text, trimmed, ',');
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string::npos) bad_name(text, "it is empty");
+  // Only leading blanks go here: a trailing one may be escaped ("CN=pad\ "), and split_rdns knows.
+  const std::string body = text.substr(first);
+  const bool openssl_form = body.front() == '/';
+  std::vector<Rdn> rdns = openssl_form ? split_rdns(text, body.substr(1), '/') : split_rdns(text, body, ',');
   if (rdns.empty()) bad_name(text, "it has no attributes");
   // X509_NAME holds the most general RDN first; RFC 4514 text lists it last.
   if (!openssl_form) std::reverse(rdns.begin(), rdns.end());
 
   auto name = ossl::adopt(check_ptr(X509_NAME_new(), "allocating a name"));
   for (const Rdn& rdn : rdns) {
-    const int nid = OBJ_txt2nid(rdn.type.c_str());
+    const int nid = attribute_nid(rdn.type);
     if (nid == NID_undef) bad_name(text, "\"" + rdn.type + "\" is not an attribute type (CN, O, OU, L, ST, C, DC …)");
     for (unsigned char c : rdn.value) {
       if (c < 0x20 || c == 0x7f) bad_name(text, rdn.type + " holds a control character");
@@ -145,7 +199,10 @@ ossl::Ptr<X509_NAME> with_common_name(const X509_NAME* base, const std::string& 
   for (unsigned char c : common_name) {
     if (c < 0x20 || c == 0x7f) throw Error(ErrorKind::invalid_input, "the name holds a control character");
   }
-  if (common_name.empty() || common_name.size() > 64) {
+  // ub-common-name counts characters, as OpenSSL's own check in X509_NAME_add_entry_by_NID does.
+  const auto characters = name_text::decode_utf8(common_name);
+  if (!characters) throw Error(ErrorKind::invalid_input, "the common name is not valid UTF-8");
+  if (characters->empty() || characters->size() > 64) {
     throw Error(ErrorKind::invalid_input, "the common name \"" + common_name + "\" must be 1 to 64 characters (RFC 5280)");
   }
   const auto* value = reinterpret_cast<const unsigned char*>(common_name.data());

@@ -157,7 +157,14 @@ std::string read_file_head(const fs::path& path, size_t max_size) {
 
 void make_directory(const fs::path& path, int mode) {
   if (::mkdir(path.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) fail("cannot create", path, errno);
-  if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) fail("cannot set the mode of", path, errno);
+  // EEXIST says only that the name is taken. Opening with O_DIRECTORY checks it is a folder, and
+  // fchmod changes the folder just checked, never a file that took its place in between.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0 && errno == ENOTDIR) {
+    throw Error(ErrorKind::conflict, path.string() + " exists and is not a folder; move it out of the way");
+  }
+  if (fd.get() < 0) fail("cannot open", path, errno);
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) fail("cannot set the mode of", path, errno);
 }
 
 }  // namespace pocketca

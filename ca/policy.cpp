@@ -97,6 +97,11 @@ void check_subject(const Csr& csr, const CertificateTemplate& tmpl) {
 // Checks one SAN against the template and the naming rules; returns it in canonical form.
 SubjectAltName checked_san(const SubjectAltName& san, const CertificateTemplate& tmpl) {
   const auto& allowed = tmpl.allowed_san_types;
+  if (allowed.empty()) {
+    deny("template " + tmpl.name + " makes " + (tmpl.is_ca ? "CA certificates" : "certificates") +
+         " without SANs, but the request asks for SAN " + san.to_string() +
+         (tmpl.is_ca ? " like a server request — for a server certificate use --template WebServer" : ""));
+  }
   if (std::find(allowed.begin(), allowed.end(), san.type) == allowed.end()) {
     std::string names;
     for (auto t : allowed) names += (names.empty() ? "" : ", ") + std::string(type_name(t));

@@ -183,7 +183,7 @@ Bytes request_der_from_input(const std::string& raw) {
   if (raw.size() > max_request_file_size) {
     // The caller reads at most one byte past the cap, so the true size is unknown here.
     not_a_request("the file is larger than " + std::to_string(max_request_file_size / 1024) +
-                  " KiB; a certificate request is a few KiB — check that this is the .req/.csr file");
+                  " KiB; a request is at most " + std::to_string(max_request_file_size / 1024) + " KiB (usually a few KiB) — check that this is the .req/.csr file");
   }
   if (raw.empty()) not_a_request("the request is empty (0 bytes): " + std::string(expected_forms));
   // DER: a SEQUENCE tag first, and bytes no text file holds (a text that

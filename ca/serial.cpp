@@ -32,6 +32,10 @@ std::string normalize_serial(const std::string& typed) {
     }
     hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
+  if (hex.empty()) {
+    throw Error(ErrorKind::invalid_input,
+                "\"" + typed + "\" is not a serial number: it has no hex digits; give it in hex, like 4a:00:0b");
+  }
   const auto first = hex.find_first_not_of('0');
   hex = first == std::string::npos ? "0" : hex.substr(first);
   if (hex.size() % 2 != 0) hex.insert(hex.begin(), '0');

@@ -62,6 +62,11 @@ Attributes parse_attributes(const std::vector<std::string>& attributes) {
 
 const CertificateTemplate& choose_template(const TemplateSet& templates, const std::string& explicit_name,
                                            const Attributes& attributes, const Csr& csr) {
+  if (!explicit_name.empty() && !attributes.template_name.empty() &&
+      templates.find(explicit_name) != templates.find(attributes.template_name)) {
+    throw Error(ErrorKind::invalid_input, "--template " + explicit_name + " and --attrib CertificateTemplate:" +
+                                              attributes.template_name + " name different templates; give one");
+  }
   const std::string chosen = !explicit_name.empty() ? explicit_name : attributes.template_name;
   if (!chosen.empty()) {
     if (const CertificateTemplate* t = templates.find(chosen)) return *t;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <string>
 
 #include "error.h"
 
@@ -21,25 +22,46 @@ std::string to_iso8601(Time t) {
   return buf;
 }
 
+namespace {
+
+// The number written in text[pos, pos + width) when every one of those is an ASCII digit,
+// -1 otherwise: no sign, no blank, no shorter field (what sscanf's %2d lets through).
+int digits_at(const std::string& text, size_t pos, size_t width) {
+  if (pos + width > text.size()) return -1;
+  int value = 0;
+  for (size_t i = pos; i < pos + width; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+bool char_at(const std::string& text, size_t pos, char c) { return pos < text.size() && text[pos] == c; }
+
+[[noreturn]] void not_a_time(const std::string& text) {
+  throw Error(ErrorKind::invalid_input,
+              "\"" + text + "\" is not a time; use ISO 8601 UTC like 2026-11-23T08:30:00Z or 2026-11-23");
+}
+
+}  // namespace
+
 Time parse_iso8601(const std::string& text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  char sep = 'T';
-  int consumed = 0;
-  bool ok = false;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &s, &consumed) == 7 &&
-      (sep == 'T' || sep == ' ')) {
-    const std::string rest = text.substr(static_cast<size_t>(consumed));
-    ok = rest.empty() || rest == "Z";
-  } else if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) == 3) {
-    ok = static_cast<size_t>(consumed) == text.size();
-    h = mi = s = 0;
+  // Fixed columns: "YYYY-MM-DD", or that and "THH:MM:SS" (or " HH:MM:SS"), then an optional "Z".
+  const int y = digits_at(text, 0, 4), mo = digits_at(text, 5, 2), d = digits_at(text, 8, 2);
+  if (y < 0 || mo < 0 || d < 0 || !char_at(text, 4, '-') || !char_at(text, 7, '-')) not_a_time(text);
+  int h = 0, mi = 0, s = 0;
+  if (text.size() > 10) {
+    h = digits_at(text, 11, 2);
+    mi = digits_at(text, 14, 2);
+    s = digits_at(text, 17, 2);
+    const bool ok = (char_at(text, 10, 'T') || char_at(text, 10, ' ')) && char_at(text, 13, ':') &&
+                    char_at(text, 16, ':') && h >= 0 && mi >= 0 && s >= 0 &&
+                    (text.size() == 19 || (text.size() == 20 && char_at(text, 19, 'Z')));
+    if (!ok) not_a_time(text);
   }
   const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
                                         std::chrono::day(static_cast<unsigned>(d))};
-  if (!ok || !ymd.ok() || h > 23 || mi > 59 || s > 60) {
-    throw Error(ErrorKind::invalid_input,
-                "\"" + text + "\" is not a time; use ISO 8601 UTC like 2026-11-23T08:30:00Z or 2026-11-23");
-  }
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) not_a_time(text);
   return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s);
 }
 

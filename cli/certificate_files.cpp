@@ -27,9 +27,14 @@ std::map<std::string, std::string> write_certificate_files(const CertificateFile
 
 std::string exchange_steps(const std::string& p7b, const std::string& thumbprint) {
   const std::string file = std::filesystem::path(p7b).filename().string();
+  // PowerShell splits an unquoted path at spaces and reads $ ` ( ) ; & specially.
+  const bool plain = file.find_first_of(" $`'\"()[]{};&,#@") == std::string::npos;
+  std::string quoted = "'";
+  for (char c : file) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  const std::string path = plain ? "C:\\certs\\" + file : "'C:\\certs\\" + quoted.substr(1) + "'";
   return "For Exchange: copy " + file + " to C:\\certs\\ on the server that made the request, then in the "
          "Exchange Management Shell:\n"
-         "  Import-ExchangeCertificate -Path C:\\certs\\" + file + " | Enable-ExchangeCertificate -Services IIS,SMTP\n"
+         "  Import-ExchangeCertificate -Path " + path + " | Enable-ExchangeCertificate -Services IIS,SMTP\n"
          "  Get-ExchangeCertificate -Thumbprint " + thumbprint + " | Format-List Subject,CertificateDomains,NotAfter,Services\n";
 }
 

@@ -50,12 +50,18 @@ void run_show(const GlobalOptions& global, ShowArgs args) {
     what = "request " + std::to_string(*args.id);
   } else if (!args.serial.empty()) {
     cert = home.store().find_certificate_by_serial(normalize_serial(args.serial));
-    what = "a certificate with serial " + args.serial;
+    what = "certificate with serial " + args.serial;
   } else {
+    // As the Windows certificate dialog shows it ("b5 b9 …") or Get-ExchangeCertificate does.
     std::string upper = args.thumbprint;
+    std::erase_if(upper, [](char c) { return c == ':' || c == ' '; });
     std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (upper.size() != 40 || !all_of_class(upper, isxdigit)) {
+      throw pocketca::Error(ErrorKind::invalid_input, "thumbprint \"" + args.thumbprint +
+                                                          "\" is not 40 hex digits (a SHA-1 thumbprint, as Get-ExchangeCertificate prints it)");
+    }
     cert = home.store().find_certificate_by_thumbprint(upper);
-    what = "a certificate with thumbprint " + args.thumbprint;
+    what = "certificate with thumbprint " + args.thumbprint;
   }
   const int64_t request_id = cert ? cert->request_id : args.id.value_or(0);
   const auto request = request_id != 0 ? home.store().find_request(request_id) : std::nullopt;
@@ -90,8 +96,11 @@ void setup_show(CLI::App& app, GlobalOptions& global) {
   any->excludes(id)->excludes(serial)->excludes(thumb);
   id->excludes(serial)->excludes(thumb);
   serial->excludes(thumb);
-  cmd->callback([&global, args, cmd] {
-    if (cmd->count_all() == 0) throw CLI::RequiredError("ID, SERIAL or THUMBPRINT");
+  cmd->callback([&global, args] {
+    // Not count_all(): global options that fall through to the subcommand count there too.
+    if (args->any.empty() && !args->id && args->serial.empty() && args->thumbprint.empty()) {
+      throw CLI::RequiredError("ID, SERIAL or THUMBPRINT");
+    }
     run_show(global, *args);
   });
 }

@@ -234,7 +234,7 @@ TEST_CASE("from_der refuses what is not exactly one request", "[csr]") {
       {"a byte short", truncated, "not a PKCS#10 request: "},
       {"a wrong tag", wrong_tag, "not a PKCS#10 request: "},
       {"a certificate", bytes_of_fixture("certificate.der"), "this is a certificate, not a certificate request"},
-      {"over 64 KiB", Bytes(64 * 1024 + 1, 0x30), "the request is larger than 64 KiB; a certificate request is a few KiB"},
+      {"over 64 KiB", Bytes(64 * 1024 + 1, 0x30), "the request is larger than 64 KiB; a request is at most 64 KiB"},
   };
   for (const Row& row : rows) {
     SECTION(row.what) {

@@ -150,7 +150,7 @@ TEST_CASE("intake checks the size cap before looking inside", "[intake]") {
     std::string over = pem + std::string(max_request_file_size + 1 - pem.size(), '\n');
     const Error e = intake_error(over);
     CHECK(e.kind() == ErrorKind::invalid_request);
-    CHECK_THAT(e.what(), Catch::StartsWith("the file is larger than 64 KiB; a certificate request is a few KiB"));
+    CHECK_THAT(e.what(), Catch::StartsWith("the file is larger than 64 KiB; a request is at most 64 KiB"));
   }
   SECTION("a 5 MiB file says its size") {
     const Error e = intake_error(std::string(5 * 1024 * 1024, 'A'));

@@ -46,7 +46,7 @@ TEST_CASE("parse_iso8601 rejects garbage and impossible dates", "[time]") {
   }
 }
 
-TEST_CASE("parse_iso8601 rejects signed and short fields", "[time][!mayfail]") {
+TEST_CASE("parse_iso8601 rejects signed and short fields", "[time]") {
   // sscanf's %d takes signs, spaces and single digits: "T-1:00:00" is today read as one hour
   // before midnight, "2026-1-5" as 5 January.
   for (const char* bad : {"2026-11-23T-1:00:00Z", "2026-11-23T08:-5:00Z", "2026-11-23T08:00:-9Z", "2026-1-5",
