@@ -30,11 +30,11 @@ void check_proof_of_possession(const Csr& csr) {
 void check_rsa_key(const RequestKey& key, const CertificateTemplate& tmpl) {
   if (key.bits < tmpl.rsa_min_bits) {
     deny("the request has an RSA " + std::to_string(key.bits) + "-bit key; template " + tmpl.name + " requires at least " +
-         std::to_string(tmpl.rsa_min_bits) + " bits — make a new request with -KeySize 2048 or larger");
+         std::to_string(tmpl.rsa_min_bits) + " bits — make a new request with -KeySize " + std::to_string(tmpl.rsa_min_bits) + " or larger");
   }
   if (key.bits > max_rsa_bits) {
     deny("the request has an RSA " + std::to_string(key.bits) + "-bit key; at most " + std::to_string(max_rsa_bits) +
-         " bits are accepted — make a new request with -KeySize 2048, 3072 or 4096");
+         " bits are accepted — make a new request with -KeySize " + std::to_string(std::max(tmpl.rsa_min_bits, 2048)) + " to 4096");
   }
   const std::string& e = key.rsa_exponent;
   const bool small = e.size() < 5 || (e.size() == 5 && e < "65537");

@@ -1,3 +1,4 @@
+#include "ca/certificate_template.h"
 #include "ca/error.h"
 #include "certificate_views.h"
 #include "certutil_csv.h"
@@ -15,6 +16,14 @@ struct ListArgs {
   bool csv = false;
 };
 
+// A template named by its display name ("Web Server") or in any case: the name the rows carry.
+std::string template_filter(Home& home, const std::string& typed) {
+  if (typed.empty()) return typed;
+  const TemplateSet templates = TemplateSet::load(home.templates_dir());
+  const CertificateTemplate* t = templates.find(typed);
+  return t ? t->name : typed;  // an unknown name may still be on old rows (RootCA, a deleted template)
+}
+
 std::map<int64_t, std::string> ca_names(Home& home) {
   std::map<int64_t, std::string> names;
   for (const auto& ca : home.store().list_cas()) names[ca.index] = ca.name;
@@ -24,7 +33,7 @@ std::map<int64_t, std::string> ca_names(Home& home) {
 void list_requests(const GlobalOptions& global, Home& home, const ListArgs& args) {
   store::RequestFilter filter;
   if (!args.status.empty()) filter.disposition = store::disposition_from_string(args.status);
-  filter.template_name = args.template_name;
+  filter.template_name = template_filter(home, args.template_name);
   filter.name_contains = args.name;
   const auto requests = home.store().list_requests(filter);
   if (args.csv) {
@@ -47,7 +56,7 @@ void run_list(const GlobalOptions& global, const ListArgs& args) {
   store::CertificateFilter filter;
   filter.now = now();
   if (!args.status.empty()) filter.status = args.status;
-  filter.template_name = args.template_name;
+  filter.template_name = template_filter(home, args.template_name);
   filter.name_contains = args.name;
   if (args.expiring_within) filter.expiring_before = filter.now + days(*args.expiring_within);
   const auto certs = home.store().list_certificates(filter);
@@ -88,7 +97,7 @@ void setup_list(CLI::App& app, GlobalOptions& global) {
       throw CLI::ValidationError("--status", args->requests ? "requests are pending, issued, denied or failed"
                                                             : "certificates are valid, revoked or expired");
     }
-    if (args->csv && global.json) throw CLI::ValidationError("--csv", "--csv and --json exclude each other");
+    if (args->csv && global.json) throw CLI::ValidationError("--csv and --json exclude each other");
     run_list(global, *args);
   });
 }

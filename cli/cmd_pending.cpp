@@ -60,7 +60,10 @@ int run_retrieve(const GlobalOptions& global, const RetrieveArgs& args) {
   switch (request->disposition) {
     case store::Disposition::pending:
       print_text(global, "Request " + id + " is still pending: approve it with `pocketca approve " + id + "`\n");
-      if (global.json) print_json(request_json(*request, ""));
+      if (global.json) {
+        const auto ca = request->ca_index ? home.store().find_ca(*request->ca_index) : std::nullopt;
+        print_json(request_json(*request, ca ? ca->name : ""));
+      }
       return 3;
     case store::Disposition::denied:
     case store::Disposition::failed:
@@ -82,7 +85,7 @@ int run_retrieve(const GlobalOptions& global, const RetrieveArgs& args) {
   }
   print_text(global, certificate_details(*cert, ca ? ca->name : "", at,
                                          {{"files", files.at("cer") + " (certificate), " + files.at("p7b") + " (chain)"}}) +
-                         "\n" + exchange_steps(files.at("p7b"), cert->sha1_thumbprint));
+                         "\n" + (Certificate::from_der(cert->der).is_ca() ? "" : exchange_steps(files.at("p7b"), cert->sha1_thumbprint)));
   return 0;
 }
 

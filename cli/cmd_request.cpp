@@ -39,7 +39,12 @@ void run_request(const GlobalOptions& global, const RequestArgs& args) {
   // The key first: a request without its key would be useless.
   if (args.force) std::filesystem::remove(args.key_out);
   write_secret_file(args.key_out, key_pem);
-  write_file_atomically(args.out, pem_block("CERTIFICATE REQUEST", request.der), args.force);
+  try {
+    write_file_atomically(args.out, pem_block("CERTIFICATE REQUEST", request.der), args.force);
+  } catch (...) {
+    std::filesystem::remove(args.key_out);  // a key without its request is only a secret lying around
+    throw;
+  }
 
   std::vector<std::string> sans;
   for (const auto& san : request.sans) sans.push_back(san.to_string());

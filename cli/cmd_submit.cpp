@@ -1,3 +1,5 @@
+#include <iostream>
+
 #include "ca/bundle.h"
 #include "ca/error.h"
 #include "ca/files.h"
@@ -45,7 +47,7 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
       print_text(global, "Request " + std::to_string(result.request_id) + " is pending (" + result.template_name +
                              "): approve it with `pocketca approve " + std::to_string(result.request_id) + "`\n");
     } else {
-      print_text(global, std::to_string(result.request_id) + "\n");
+      std::cout << result.request_id << '\n';  // -q: just the ID, for scripts to approve it later
     }
     return 3;
   }

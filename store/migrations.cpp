@@ -129,6 +129,15 @@ ALTER TABLE requests ADD COLUMN submit_attributes TEXT NOT NULL DEFAULT '[]'
   CHECK (json_valid(submit_attributes));  -- JSON array of the --attrib "Name:Value" strings
 )sql";
 
+// CRLs: the revoked certificates of one CA, still within validity, read without
+// scanning the table; and how many entries each published CRL had. Only the newest
+// base and delta CRL keep their DER (a CRL of a million entries is tens of MB).
+constexpr const char* kRevocation = R"sql(
+CREATE INDEX certificates_revoked ON certificates(ca_index, not_after) WHERE status = 'revoked';
+ALTER TABLE crls ADD COLUMN entries INTEGER NOT NULL DEFAULT 0 CHECK (entries >= 0);  -- revoked entries listed
+CREATE INDEX requests_by_requester ON requests(requester COLLATE NOCASE);
+)sql";
+
 struct Migration {
   const char* what;  // for error messages
   const char* sql;
@@ -139,6 +148,7 @@ constexpr Migration kMigrations[] = {
     {"create the initial schema", kInitialSchema},
     {"index certificates by serial", kSerialIndex},
     {"keep the --attrib values of a request", kSubmitAttributes},
+    {"index revoked certificates and count CRL entries", kRevocation},
 };
 
 int pragma_int(SQLite::Database& db, const char* pragma) {

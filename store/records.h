@@ -77,6 +77,24 @@ struct CertificateRecord {
   std::string revocation_reason;        // RFC 5280 name, "" when not revoked
 };
 
+// One published CRL (base or delta) of a CA.
+struct CrlRecord {
+  int64_t ca_index = 0;
+  int64_t number = 0;                   // cRLNumber; base and delta CRLs share the sequence
+  bool is_delta = false;
+  Time this_update{};
+  Time next_update{};
+  int64_t entries = 0;                  // revoked certificates it lists
+  Bytes der;                            // kept for the newest base and delta only; empty for older ones
+};
+
+// What a CRL entry needs of a revoked certificate.
+struct RevokedCertificate {
+  std::string serial;                   // lower-case hex
+  Time revoked_at{};
+  std::string reason;                   // RFC 5280 name
+};
+
 // One state change, for `pocketca audit`.
 struct AuditEntry {
   int64_t id = 0;
@@ -94,6 +112,8 @@ struct CertificateFilter {
   std::string template_name;             // case-insensitive; "" for any
   std::string name_contains;             // case-insensitive substring of the CN or any SAN; "" for any
   std::optional<Time> expiring_before;   // valid at `now` and not_after before this
+  std::string requester;                 // who submitted the request (case-insensitive); "" for any
+  std::optional<int64_t> ca_index;       // issued by this CA; empty for any
   Time now{};
   size_t limit = 0;                      // 0: no limit
 };

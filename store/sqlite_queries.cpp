@@ -44,6 +44,9 @@ std::vector<CertificateRecord> query_certificates(SQLite::Database& db, const Ce
            OR common_name LIKE :name ESCAPE '!'
            OR EXISTS (SELECT 1 FROM json_each(certificates.sans) WHERE json_each.value LIKE :name ESCAPE '!'))
       AND (:expiring IS NULL OR (status = 'valid' AND not_after >= :now AND not_after < :expiring))
+      AND (:requester IS NULL
+           OR request_id IN (SELECT id FROM requests WHERE requester = :requester COLLATE NOCASE))
+      AND (:ca IS NULL OR ca_index = :ca)
     ORDER BY rowid DESC
     LIMIT :limit)sql");
   bind_text_or_null(q, ":status", f.status.value_or(""));
@@ -51,6 +54,8 @@ std::vector<CertificateRecord> query_certificates(SQLite::Database& db, const Ce
   bind_text_or_null(q, ":template", f.template_name);
   bind_text_or_null(q, ":name", f.name_contains.empty() ? "" : like_pattern(f.name_contains));
   bind_text_or_null(q, ":expiring", f.expiring_before ? time_to_text(*f.expiring_before) : "");
+  bind_text_or_null(q, ":requester", f.requester);
+  if (f.ca_index) q.bind(":ca", *f.ca_index);  // left unbound it is NULL
   q.bind(":limit", f.limit == 0 ? int64_t{-1} : static_cast<int64_t>(f.limit));
   std::vector<CertificateRecord> out;
   while (q.executeStep()) out.push_back(read_certificate(q));

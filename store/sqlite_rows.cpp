@@ -149,6 +149,18 @@ void insert_audit(SQLite::Database& db, const AuditEntry& e) {
   q.exec();
 }
 
+void insert_crl(SQLite::Database& db, const CrlRecord& r) {
+  SQLite::Statement q(db, insert_sql("crls", {"ca_index", "number", "is_delta", "this_update", "next_update", "entries", "der"}));
+  q.bind(":ca_index", r.ca_index);
+  q.bind(":number", r.number);
+  q.bind(":is_delta", r.is_delta ? 1 : 0);
+  bind_time(q, ":this_update", r.this_update);
+  bind_time(q, ":next_update", r.next_update);
+  q.bind(":entries", r.entries);
+  bind_blob(q, ":der", r.der);
+  q.exec();
+}
+
 CaRecord read_ca(const SQLite::Statement& q) {
   CaRecord r;
   r.index = q.getColumn("ca_index").getInt64();
@@ -222,6 +234,18 @@ AuditEntry read_audit(const SQLite::Statement& q) {
   e.serial = q.getColumn("serial").getString();  // NULL reads as ""
   e.details = q.getColumn("details").getString();
   return e;
+}
+
+CrlRecord read_crl(const SQLite::Statement& q) {
+  CrlRecord r;
+  r.ca_index = q.getColumn("ca_index").getInt64();
+  r.number = q.getColumn("number").getInt64();
+  r.is_delta = q.getColumn("is_delta").getInt() != 0;
+  r.this_update = time(q.getColumn("this_update"));
+  r.next_update = time(q.getColumn("next_update"));
+  r.entries = q.getColumn("entries").getInt64();
+  r.der = blob(q.getColumn("der"));
+  return r;
 }
 
 }  // namespace pocketca::store

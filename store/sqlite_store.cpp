@@ -115,6 +115,41 @@ class SqliteWriter final : public Writer {
     guarded("writing the audit entry \"" + e.action + "\"", [&] { insert_audit(db_, e); });
   }
 
+  void set_revocation(int64_t ca_index, const std::string& serial, std::optional<Time> revoked_at,
+                      const std::string& reason) override {
+    const int changed = guarded("changing the revocation of certificate " + serial, [&] {
+      SQLite::Statement q(db_,
+                          "UPDATE certificates SET status = :status, revoked_at = :at, revocation_reason = :reason"
+                          " WHERE ca_index = :ca AND serial = :serial");
+      q.bind(":status", revoked_at ? "revoked" : "valid");
+      if (revoked_at) q.bind(":at", time_to_text(*revoked_at));  // left unbound it is NULL
+      q.bind(":reason", revoked_at ? reason : "");
+      q.bind(":ca", ca_index);
+      q.bind(":serial", serial);
+      return q.exec();
+    });
+    if (changed == 0) throw Error{ErrorKind::not_found, "there is no certificate " + serial + " of CA " + std::to_string(ca_index)};
+  }
+
+  int64_t next_crl_number(int64_t ca_index) override {
+    return guarded("allocating a CRL number", [&] {
+      SQLite::Statement q(db_, "SELECT coalesce(max(number), 0) + 1 FROM crls WHERE ca_index = ?");
+      q.bind(1, ca_index);
+      q.executeStep();
+      return q.getColumn(0).getInt64();
+    });
+  }
+
+  void add_crl(const CrlRecord& r) override {
+    guarded("recording CRL " + std::to_string(r.number) + " of CA " + std::to_string(r.ca_index), [&] {
+      SQLite::Statement clear(db_, "UPDATE crls SET der = x'' WHERE ca_index = ? AND is_delta = ? AND length(der) > 0");
+      clear.bind(1, r.ca_index);
+      clear.bind(2, r.is_delta ? 1 : 0);
+      clear.exec();
+      insert_crl(db_, r);
+    });
+  }
+
  private:
   SQLite::Database& db_;
 };
@@ -211,6 +246,31 @@ class SqliteStore final : public Store {
       std::vector<AuditEntry> entries;
       while (q.executeStep()) entries.push_back(read_audit(q));
       return entries;
+    });
+  }
+
+  std::vector<RevokedCertificate> list_revoked(int64_t ca_index, Time still_valid_at) override {
+    return guarded("listing the revoked certificates of CA " + std::to_string(ca_index), [&] {
+      // Served by the partial index certificates_revoked.
+      SQLite::Statement q(db_,
+                          "SELECT serial, revoked_at, revocation_reason FROM certificates"
+                          " WHERE status = 'revoked' AND ca_index = ? AND not_after >= ?");
+      q.bind(1, ca_index);
+      q.bind(2, time_to_text(still_valid_at));
+      std::vector<RevokedCertificate> out;
+      while (q.executeStep()) {
+        out.push_back({q.getColumn(0).getString(), time_from_text(q.getColumn(1).getString()), q.getColumn(2).getString()});
+      }
+      return out;
+    });
+  }
+
+  std::optional<CrlRecord> latest_crl(int64_t ca_index, bool delta) override {
+    return guarded("looking up the newest CRL of CA " + std::to_string(ca_index), [&] {
+      SQLite::Statement q(db_, "SELECT * FROM crls WHERE ca_index = ? AND is_delta = ? ORDER BY number DESC LIMIT 1");
+      q.bind(1, ca_index);
+      q.bind(2, delta ? 1 : 0);
+      return q.executeStep() ? std::optional(read_crl(q)) : std::nullopt;
     });
   }
 

@@ -45,11 +45,13 @@ void insert_ca(SQLite::Database& db, const CaRecord& record);
 [[nodiscard]] int64_t insert_request(SQLite::Database& db, const RequestRecord& record);
 void insert_certificate(SQLite::Database& db, const CertificateRecord& record);
 void insert_audit(SQLite::Database& db, const AuditEntry& entry);
+void insert_crl(SQLite::Database& db, const CrlRecord& record);
 // Each reads the current row of a "SELECT * FROM <table>" statement.
 [[nodiscard]] CaRecord read_ca(const SQLite::Statement& row);
 [[nodiscard]] RequestRecord read_request(const SQLite::Statement& row);
 [[nodiscard]] CertificateRecord read_certificate(const SQLite::Statement& row);
 [[nodiscard]] AuditEntry read_audit(const SQLite::Statement& row);
+[[nodiscard]] CrlRecord read_crl(const SQLite::Statement& row);
 
 // The list queries, defined in sqlite_queries.cpp.
 [[nodiscard]] std::vector<CertificateRecord> query_certificates(SQLite::Database& db, const CertificateFilter& filter);

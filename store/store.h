@@ -34,6 +34,18 @@ class Writer {
   virtual void add_certificate(const CertificateRecord& record) = 0;
 
   virtual void add_audit(const AuditEntry& entry) = 0;
+
+  // Marks certificate (ca_index, serial) revoked at `revoked_at` for `reason`, or
+  // valid again when `revoked_at` is empty. Throws Error{not_found}.
+  virtual void set_revocation(int64_t ca_index, const std::string& serial, std::optional<Time> revoked_at,
+                              const std::string& reason) = 0;
+
+  // One more than any CRL number the CA has used (base and delta share the
+  // sequence), 1 for its first. Inside the write transaction, so it is never handed out twice.
+  virtual int64_t next_crl_number(int64_t ca_index) = 0;
+  // Records a published CRL and drops the DER of older CRLs of the same kind.
+  // Throws Error{conflict} when its number was used.
+  virtual void add_crl(const CrlRecord& record) = 0;
 };
 
 class Store {
@@ -57,6 +69,12 @@ class Store {
   virtual std::vector<CertificateRecord> list_certificates(const CertificateFilter& filter) = 0;  // newest first
   virtual std::vector<RequestRecord> list_requests(const RequestFilter& filter) = 0;              // newest first
   virtual std::vector<AuditEntry> list_audit(std::optional<Time> since) = 0;  // oldest first
+
+  // The revoked certificates of a CA whose notAfter is not before `still_valid_at`:
+  // what its CRL lists (expired ones drop off). In no particular order.
+  virtual std::vector<RevokedCertificate> list_revoked(int64_t ca_index, Time still_valid_at) = 0;
+  // The CA's newest base (or delta) CRL.
+  virtual std::optional<CrlRecord> latest_crl(int64_t ca_index, bool delta) = 0;
 
   // The schema version this database is at (PRAGMA user_version).
   virtual int schema_version() = 0;

@@ -1,0 +1,51 @@
+#pragma once
+// Signing certificate revocation lists (RFC 5280 v2 CRLs, shaped as AD CS
+// publishes them). Pure: what goes in comes from the caller, nothing is stored.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bytes.h"
+#include "certificate.h"
+#include "key.h"
+#include "time.h"
+
+namespace pocketca {
+
+// RFC 5280 reason names, as `revoke --reason` takes them; AD CS's numeric codes
+// 0–6 are accepted too ("1" = keyCompromise). Returns the canonical name.
+// Throws Error{invalid_input} listing the names.
+[[nodiscard]] std::string parse_revocation_reason(const std::string& text);
+// The CRLReason code of a canonical name (unspecified 0 … certificateHold 6, removeFromCRL 8).
+[[nodiscard]] int revocation_reason_code(const std::string& name);
+
+struct CrlEntry {
+  std::string serial;  // lower-case hex, as the store keeps it
+  Time revoked_at{};
+  // Canonical reason name. "unspecified" (and "") write no reasonCode extension,
+  // as RFC 5280 5.3.1 asks; every other reason writes a non-critical reasonCode.
+  // "removeFromCRL" only in a delta CRL: a certificateHold that was lifted.
+  std::string reason;
+};
+
+struct CrlSpec {
+  Certificate issuer;        // the CA's certificate: its subject is copied byte for byte, its SKI becomes the AKI
+  int64_t number = 0;        // cRLNumber (non-critical)
+  std::optional<int64_t> delta_of;  // set: a delta CRL, with a critical Delta CRL Indicator = this base number
+  Time this_update{};
+  Time next_update{};
+  std::optional<Time> next_publish;  // Microsoft Next CRL Publish (1.3.6.1.4.1.311.21.4), non-critical
+  std::string freshest_crl_url;      // base CRLs only: Freshest CRL (delta) pointer; "" = none
+  std::vector<CrlEntry> entries;     // any order; written sorted by serial
+};
+
+// A v2 CRL signed with `key` (SHA-256; SHA-384 for P-384 and larger EC keys), DER.
+// No issuingDistributionPoint: a mismatched IDP makes Windows reject the CRL.
+[[nodiscard]] Bytes sign_crl(const CrlSpec& spec, const PrivateKey& key);
+
+// The serials (lower-case hex) a CRL lists, for building the delta against a base.
+// Throws Error{invalid_input} when `der` is no CRL.
+[[nodiscard]] std::vector<std::string> crl_serials(const Bytes& der);
+
+}  // namespace pocketca
