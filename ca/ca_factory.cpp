@@ -8,6 +8,7 @@
 #include "certificate_builder.h"
 #include "distinguished_name.h"
 #include "error.h"
+#include "revocation.h"
 #include "files.h"
 #include "hierarchy.h"
 #include "request_builder.h"
@@ -27,6 +28,7 @@ struct CaDraft {
   std::optional<int> path_len;
   std::string base_url;
   bool key_encrypted = true;
+  bool delta_crl = false;  // publishes delta CRLs (1 day) besides its base CRL
 };
 
 struct Issuer {
@@ -86,6 +88,7 @@ store::CaRecord record_ca(store::Writer& w, const CaDraft& draft, const std::opt
   ca.base_url = draft.base_url;
   ca.path_len = draft.path_len;
   ca.crl_days = issuer ? 7 : 180;  // AD CS: an offline root publishes rarely, an issuing CA weekly
+  if (draft.delta_crl) ca.delta_crl_days = 1;  // AD CS's delta default
   ca.created_at = now;
   w.add_ca(ca);
 
@@ -180,6 +183,7 @@ CreatedCas init_home(const fs::path& dir, const InitOptions& options, const Pass
       issuing->not_after = std::min(root.not_after, wanted);
       issuing->path_len = 0;
       issuing->base_url = options.base_url;
+      issuing->delta_crl = options.delta_crl;
       if (issuing->not_after < wanted) {
         created.warnings.push_back("the issuing CA's validity was cut to the root's notAfter");
       }
@@ -195,6 +199,10 @@ CreatedCas init_home(const fs::path& dir, const InitOptions& options, const Pass
     });
     created.cas.back().is_default = true;
     publish_certificates(home, created);
+    // A CDP that points at nothing fails every revocation check: publish a first, empty CRL now.
+    const CrlOptions first_crl{false, std::nullopt, options.actor, options.now};
+    created.files.push_back(publish_crl(home, created.cas.front(), root.key, first_crl).file);
+    if (issuing) created.files.push_back(publish_crl(home, created.cas.back(), issuing->key, first_crl).file);
   } catch (...) {
     remove_created_home(dir, existed);
     throw;
@@ -232,6 +240,7 @@ CreatedCas create_subordinate_ca(Home& home, const NewCaOptions& options, const 
     draft.not_after = std::min(parent.not_after, wanted);
     draft.path_len = options.path_len;
     draft.base_url = parent.base_url;
+    draft.delta_crl = options.delta_crl;
     if (draft.not_after < wanted) {
       created.warnings.push_back("the validity was cut to the notAfter of CA \"" + parent.name + "\" (" +
                                  to_iso8601(parent.not_after) + ")");
@@ -245,6 +254,8 @@ CreatedCas create_subordinate_ca(Home& home, const NewCaOptions& options, const 
     throw;
   }
   publish_certificates(home, created);
+  created.files.push_back(
+      publish_crl(home, created.cas.front(), draft.key, CrlOptions{false, std::nullopt, options.actor, options.now}).file);
   if (!parent.key_encrypted) created.warnings.push_back("the new CA key is stored unencrypted, like its parent's");
   return created;
 }

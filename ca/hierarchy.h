@@ -33,6 +33,7 @@ struct InitOptions {
   std::optional<int> issuing_days;  // empty: default_issuing_years
   std::string base_url;        // "" for no CDP/AIA
   bool root_only = false;
+  bool delta_crl = false;      // the issuing CA publishes delta CRLs too (the root, offline in spirit, does not)
   bool encrypt_keys = true;    // false only for init --no-passphrase
   std::string actor;
   Time now{};
@@ -44,6 +45,7 @@ struct NewCaOptions {
   KeySpec key{KeySpec::Type::rsa, 2048, ""};
   std::optional<int> days;           // empty: default_issuing_years
   std::optional<int> path_len = 0;   // empty: unconstrained
+  bool delta_crl = false;            // publishes delta CRLs too
   std::string actor;
   Time now{};
 };

@@ -4,17 +4,23 @@
 #include <string>
 #include <vector>
 
+#include <map>
+
+#include "ca/revocation.h"
 #include "context.h"
 #include "store/records.h"
 
 namespace pocketca::cli {
 
 // The `ca list --json` object: name, slug, subject, serial, parent, not_after,
-// default, then the details `ca show` adds.
+// default, then the details `ca show` adds; with `crl`, crl_number, crl_next_update
+// and crl_state ("none", "ok", "due", "expired").
 [[nodiscard]] Json ca_json(const store::CaRecord& ca, const std::vector<store::CaRecord>& all,
-                           const std::filesystem::path& home_dir);
-[[nodiscard]] std::string ca_table(const std::vector<store::CaRecord>& all);
+                           const std::filesystem::path& home_dir, const CrlHealth* crl = nullptr);
+// `crl` (by CA index), when given, adds a CRL column.
+[[nodiscard]] std::string ca_table(const std::vector<store::CaRecord>& all,
+                                   const std::map<int64_t, CrlHealth>* crl = nullptr);
 [[nodiscard]] std::string ca_details(const store::CaRecord& ca, const std::vector<store::CaRecord>& all,
-                                     const std::filesystem::path& home_dir);
+                                     const std::filesystem::path& home_dir, const CrlHealth* crl = nullptr);
 
 }  // namespace pocketca::cli

@@ -1,5 +1,7 @@
 #include "certificate_views.h"
 
+#include "ca/certificate_template.h"
+
 #include "ca/time.h"
 #include "table.h"
 
@@ -121,6 +123,13 @@ std::string request_details(const store::RequestRecord& r, const std::string& ca
     if (attributes.contains(key)) t.add({label, attributes[key].get<std::string>()});
   }
   return "Request " + std::to_string(r.id) + "\n" + t.render();
+}
+
+std::string canonical_template_name(Home& home, const std::string& typed) {
+  if (typed.empty()) return typed;
+  const TemplateSet templates = TemplateSet::load(home.templates_dir());
+  const CertificateTemplate* t = templates.find(typed);
+  return t ? t->name : typed;
 }
 
 }  // namespace pocketca::cli

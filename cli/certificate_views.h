@@ -28,6 +28,10 @@ namespace pocketca::cli {
 // `extra` rows (label, value) are appended in the same alignment.
 [[nodiscard]] std::string certificate_details(const store::CertificateRecord& cert, const std::string& ca_name, Time now,
                                               const std::vector<std::pair<std::string, std::string>>& extra = {});
+// A template as the rows name it, from its display name ("Web Server") or any case;
+// an unknown name is returned as typed (old rows may carry RootCA or a deleted template).
+[[nodiscard]] std::string canonical_template_name(Home& home, const std::string& typed);
+
 [[nodiscard]] std::string request_details(const store::RequestRecord& request, const std::string& ca_name);
 
 }  // namespace pocketca::cli

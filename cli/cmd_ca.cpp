@@ -17,6 +17,7 @@ struct NewArgs {
   std::string key = "rsa:2048";
   std::optional<int> days;
   int path_len = 0;
+  bool delta_crl = false;
 };
 
 struct ExportArgs {
@@ -34,6 +35,7 @@ void run_new(const GlobalOptions& global, const NewArgs& args) {
   options.key = KeySpec::parse(args.key);
   options.days = args.days;
   options.path_len = args.path_len < 0 ? std::nullopt : std::optional(args.path_len);
+  options.delta_crl = args.delta_crl;
   options.actor = os_user_name();
   options.now = now();
   const CreatedCas created = create_subordinate_ca(home, options, passphrase_source(global, false));
@@ -48,27 +50,40 @@ void run_new(const GlobalOptions& global, const NewArgs& args) {
   print_text(global, "Created " + ca_details(created.cas.front(), all, home.dir()));
 }
 
+// Every CA's CRL standing; a CRL near or past its nextUpdate is warned about loudly.
+std::map<int64_t, CrlHealth> crl_standing(Home& home, const std::vector<store::CaRecord>& cas) {
+  std::map<int64_t, CrlHealth> health;
+  const Time at = now();
+  for (const auto& ca : cas) {
+    health[ca.index] = crl_health(home, ca, at);
+    if (!health[ca.index].warning.empty()) print_warnings({health[ca.index].warning});
+  }
+  return health;
+}
+
 void run_list(const GlobalOptions& global) {
   Home home = Home::open(resolve_home(global));
   const auto all = home.store().list_cas();
+  const auto crl = crl_standing(home, all);
   if (global.json) {
     Json list = Json::array();
-    for (const auto& ca : all) list.push_back(ca_json(ca, all, home.dir()));
+    for (const auto& ca : all) list.push_back(ca_json(ca, all, home.dir(), &crl.at(ca.index)));
     print_json(list);
     return;
   }
-  print_text(global, ca_table(all));
+  print_text(global, ca_table(all, &crl));
 }
 
 void run_show(const GlobalOptions& global, const std::string& selector) {
   Home home = Home::open(resolve_home(global));
   const auto ca = find_ca(home, selector);
   const auto all = home.store().list_cas();
+  const auto crl = crl_standing(home, {ca});
   if (global.json) {
-    print_json(ca_json(ca, all, home.dir()));
+    print_json(ca_json(ca, all, home.dir(), &crl.at(ca.index)));
     return;
   }
-  print_text(global, ca_details(ca, all, home.dir()));
+  print_text(global, ca_details(ca, all, home.dir(), &crl.at(ca.index)));
 }
 
 void run_export(const GlobalOptions& global, const ExportArgs& args) {
@@ -97,6 +112,7 @@ void setup_ca(CLI::App& app, GlobalOptions& global) {
       ->type_name("KEY");
   make->add_option("--days", new_args->days, "Lifetime in days (default: 10 years, cut to the parent's)")->type_name("N");
   make->add_option("--path-len", new_args->path_len, "basicConstraints pathLen; -1 for none")->capture_default_str()->type_name("N");
+  make->add_flag("--delta-crl", new_args->delta_crl, "Publish delta CRLs (daily) besides the base CRL");
   make->callback([&global, new_args] { run_new(global, *new_args); });
 
   CLI::App* list = ca->add_subcommand("list", "List the CAs of this home");

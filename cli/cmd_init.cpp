@@ -15,6 +15,7 @@ struct InitArgs {
   std::optional<int> root_days;
   std::string base_url;
   bool root_only = false;
+  bool delta_crl = false;
   bool no_passphrase = false;
 };
 
@@ -30,6 +31,7 @@ void run_init(const GlobalOptions& global, const InitArgs& args) {
   options.root_days = args.root_days;
   options.issuing_days = args.days;
   options.base_url = args.base_url;
+  options.delta_crl = args.delta_crl;
   options.root_only = args.root_only;
   options.encrypt_keys = !args.no_passphrase;
   options.actor = os_user_name();
@@ -78,6 +80,7 @@ void setup_init(CLI::App& app, GlobalOptions& global) {
                   "carry CDP <base>/pki/<ca>.crl and AIA <base>/pki/<ca>.crt")
       ->type_name("URL");
   cmd->add_flag("--root-only", args->root_only, "Make only the root CA (it becomes the default issuer)");
+  cmd->add_flag("--delta-crl", args->delta_crl, "The issuing CA publishes delta CRLs (daily) besides its weekly base CRL");
   cmd->add_flag("--no-passphrase", args->no_passphrase, "Store CA keys unencrypted (throwaway labs only)");
   cmd->callback([&global, args] { run_init(global, *args); });
 }

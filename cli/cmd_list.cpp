@@ -1,4 +1,3 @@
-#include "ca/certificate_template.h"
 #include "ca/error.h"
 #include "certificate_views.h"
 #include "certutil_csv.h"
@@ -16,14 +15,6 @@ struct ListArgs {
   bool csv = false;
 };
 
-// A template named by its display name ("Web Server") or in any case: the name the rows carry.
-std::string template_filter(Home& home, const std::string& typed) {
-  if (typed.empty()) return typed;
-  const TemplateSet templates = TemplateSet::load(home.templates_dir());
-  const CertificateTemplate* t = templates.find(typed);
-  return t ? t->name : typed;  // an unknown name may still be on old rows (RootCA, a deleted template)
-}
-
 std::map<int64_t, std::string> ca_names(Home& home) {
   std::map<int64_t, std::string> names;
   for (const auto& ca : home.store().list_cas()) names[ca.index] = ca.name;
@@ -33,7 +24,7 @@ std::map<int64_t, std::string> ca_names(Home& home) {
 void list_requests(const GlobalOptions& global, Home& home, const ListArgs& args) {
   store::RequestFilter filter;
   if (!args.status.empty()) filter.disposition = store::disposition_from_string(args.status);
-  filter.template_name = template_filter(home, args.template_name);
+  filter.template_name = canonical_template_name(home, args.template_name);
   filter.name_contains = args.name;
   const auto requests = home.store().list_requests(filter);
   if (args.csv) {
@@ -56,7 +47,7 @@ void run_list(const GlobalOptions& global, const ListArgs& args) {
   store::CertificateFilter filter;
   filter.now = now();
   if (!args.status.empty()) filter.status = args.status;
-  filter.template_name = template_filter(home, args.template_name);
+  filter.template_name = canonical_template_name(home, args.template_name);
   filter.name_contains = args.name;
   if (args.expiring_within) filter.expiring_before = filter.now + days(*args.expiring_within);
   const auto certs = home.store().list_certificates(filter);

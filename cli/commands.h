@@ -19,5 +19,7 @@ void setup_pending(CLI::App& app, GlobalOptions& global, int& exit_code);
 void setup_export(CLI::App& app, GlobalOptions& global);
 void setup_request(CLI::App& app, GlobalOptions& global);
 void setup_audit(CLI::App& app, GlobalOptions& global);
+void setup_revoke(CLI::App& app, GlobalOptions& global);  // revoke and unrevoke
+void setup_crl(CLI::App& app, GlobalOptions& global);
 
 }  // namespace pocketca::cli

@@ -67,6 +67,18 @@ std::string read_passphrase(const GlobalOptions& global, bool confirm) {
 
 }  // namespace
 
+bool confirm(const std::string& question) {
+  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) return false;
+  const std::string prompt = question + " [y/N] ";
+  (void)!::write(tty, prompt.data(), prompt.size());
+  std::string answer;
+  char c = 0;
+  while (::read(tty, &c, 1) == 1 && c != '\n') answer += c;
+  ::close(tty);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
 std::string read_secret(const std::string& file, const std::string& what, const std::string& option, bool confirm) {
   if (!file.empty()) return secret_from_file(file);
   return ask_secret(what, "give " + option + " FILE", confirm);

@@ -33,6 +33,9 @@ struct GlobalOptions {
 [[nodiscard]] std::string read_secret(const std::string& file, const std::string& what, const std::string& option,
                                       bool confirm);
 
+// Asks a yes/no question on the terminal; false without a terminal or unless "y"/"yes".
+[[nodiscard]] bool confirm(const std::string& question);
+
 // Human output goes to stdout unless -q or --json; JSON goes to stdout as one document.
 void print_text(const GlobalOptions& global, const std::string& text);
 void print_json(const Json& document);

@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
   setup_list(app, global);
   setup_show(app, global);
   setup_export(app, global);
+  setup_revoke(app, global);
+  setup_crl(app, global);
   setup_template(app, global);
   setup_audit(app, global);
 

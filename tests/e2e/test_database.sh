@@ -30,7 +30,9 @@ assert_eq "$(q 'SELECT count(*) FROM certificates')" 2 "certificates rows"
 assert_eq "$(q 'SELECT count(*) FROM requests')" 2 "requests rows"
 assert_eq "$(q "SELECT group_concat(id || ':' || disposition, ' ') FROM (SELECT * FROM requests ORDER BY id)")" \
   "1:issued 2:issued" "requests"
-assert_eq "$(q 'SELECT count(*) FROM crls')" 0 "crls rows"
+# init publishes a first, empty CRL per CA, so a CDP never points at nothing.
+assert_eq "$(q "SELECT group_concat(ca_index || ':' || number || ':' || is_delta || ':' || entries, ' ')
+               FROM (SELECT * FROM crls ORDER BY ca_index)")" "1:1:0:0 2:1:0:0" "crls rows"
 assert_eq "$(q "SELECT count(*) FROM audit WHERE action = 'ca-created'")" 2 "ca-created audit rows"
 assert_eq "$(q "SELECT count(*) FROM audit WHERE action = 'ca-created' AND actor <> ''")" 2 "audit rows with an actor"
 assert_eq "$(q "SELECT group_concat(ca_index || ':' || name || ':' || ifnull(parent_index, '-') || ':' || is_default, '|')

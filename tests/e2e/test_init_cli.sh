@@ -148,7 +148,7 @@ cas = doc["cas"]
 assert len(cas) == 1, cas
 assert cas[0]["name"] == "Solo Lab Root CA" and cas[0]["parent"] is None and cas[0]["default"] is True, cas
 EOF
-assert_eq "$(ls "$WORK/root-only/public" | tr '\n' ' ')" "solo-lab-root-ca.crt " "public/ of a --root-only home"
+assert_eq "$(ls "$WORK/root-only/public" | tr '\n' ' ')" "solo-lab-root-ca.crl solo-lab-root-ca.crt " "public/ of a --root-only home"
 assert_eq "$(ls "$WORK/root-only/private" | tr '\n' ' ')" "solo-lab-root-ca.key " "private/ of a --root-only home"
 expect_exit 0 openssl x509 -inform DER -in "$WORK/root-only/public/solo-lab-root-ca.crt" -noout -subject -issuer -text
 assert_contains "$OUT" "subject=CN = Solo Lab Root CA"

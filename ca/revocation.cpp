@@ -1,0 +1,204 @@
+#include "revocation.h"
+
+#include <algorithm>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <unordered_set>
+
+#include "crl_builder.h"
+#include "error.h"
+#include "files.h"
+#include "serial.h"
+
+namespace pocketca {
+namespace {
+
+// Holds an exclusive flock on a folder for as long as it lives (a folder, so
+// no lock file appears among what is published).
+class FolderLock {
+ public:
+  explicit FolderLock(const std::filesystem::path& path) : fd_(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
+      if (fd_ >= 0) ::close(fd_);
+      throw Error(ErrorKind::storage, "cannot lock " + path.string() + " to publish a CRL");
+    }
+  }
+  ~FolderLock() { ::close(fd_); }  // closing releases the lock
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+bool is_self_signed_root(Home& home, const store::CertificateRecord& cert) {
+  const auto issuer = home.store().find_ca(cert.ca_index);
+  return issuer && !issuer->parent_index && issuer->serial == cert.serial;
+}
+
+std::string revocation_summary(const store::CertificateRecord& cert) {
+  return "revoked on " + (cert.revoked_at ? to_iso8601(*cert.revoked_at) : std::string("?")) + " (" +
+         cert.revocation_reason + ")";
+}
+
+// AD CS publishes the next CRL before the current one expires: the hint says
+// when, 10% of the lifetime (at most 12 hours) ahead of nextUpdate.
+Time next_publish_time(Time this_publication, Time next_update) {
+  const auto lifetime = next_update - this_publication;
+  return next_update - std::min<std::chrono::seconds>(lifetime / 10, std::chrono::hours(12));
+}
+
+// A delta lists what changed since the base: revocations the base does not
+// have, and lifted holds (removeFromCRL) that it does.
+std::vector<CrlEntry> delta_entries(Home& home, const store::CaRecord& ca, const store::CrlRecord& base,
+                                    const std::vector<store::RevokedCertificate>& revoked, Time now) {
+  const std::vector<std::string> listed = crl_serials(base.der);
+  const std::unordered_set<std::string> in_base(listed.begin(), listed.end());
+  std::unordered_set<std::string> still_revoked;
+  std::vector<CrlEntry> entries;
+  for (const auto& r : revoked) {
+    still_revoked.insert(r.serial);
+    if (!in_base.contains(r.serial)) entries.push_back({r.serial, r.revoked_at, r.reason});
+  }
+  for (const auto& serial : listed) {
+    if (still_revoked.contains(serial)) continue;
+    const auto cert = home.store().find_certificate(ca.index, serial);
+    // Gone from the revoked set and not expired: its hold was lifted.
+    if (cert && cert->status == store::CertStatus::valid && cert->not_after >= now) {
+      entries.push_back({serial, now, "removeFromCRL"});
+    }
+  }
+  return entries;
+}
+
+}  // namespace
+
+store::CertificateRecord certificate_by_serial(Home& home, const std::string& typed_serial) {
+  const auto cert = home.store().find_certificate_by_serial(normalize_serial(typed_serial));
+  if (!cert) throw Error(ErrorKind::not_found, "there is no certificate with serial " + typed_serial + " in this CA home");
+  return *cert;
+}
+
+void check_revocable(Home& home, const store::CertificateRecord& cert, const RevokeOptions& options) {
+  if (cert.status == store::CertStatus::revoked) {
+    throw Error(ErrorKind::conflict,
+                "certificate " + cert.serial + " (" + cert.subject + ") was already " + revocation_summary(cert) +
+                    (cert.revocation_reason == "certificateHold"
+                         ? "; to change the reason, lift the hold with `pocketca unrevoke` first"
+                         : ""));
+  }
+  if (is_self_signed_root(home, cert)) {
+    throw Error(ErrorKind::invalid_input, "certificate " + cert.serial + " is the self-signed root \"" + cert.subject +
+                                              "\"; no CRL can revoke a root — remove it from the trust stores instead");
+  }
+  if (options.date && *options.date > options.now) {
+    throw Error(ErrorKind::invalid_input, "--date " + to_iso8601(*options.date) +
+                                              " is in the future; a revocation date says when it happened");
+  }
+}
+
+void revoke_certificates(Home& home, const std::vector<store::CertificateRecord>& certs, const RevokeOptions& options) {
+  for (const auto& cert : certs) check_revocable(home, cert, options);
+  const Time at = options.date.value_or(options.now);
+  home.store().write([&](store::Writer& w) {
+    for (const auto& cert : certs) {
+      w.set_revocation(cert.ca_index, cert.serial, at, options.reason);
+      w.add_audit({0, options.now, options.actor, "revoked", cert.request_id, cert.serial,
+                   options.reason + " as of " + to_iso8601(at)});
+    }
+  });
+}
+
+void unrevoke_certificate(Home& home, const store::CertificateRecord& cert, const std::string& actor, Time now) {
+  if (cert.status != store::CertStatus::revoked) {
+    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " is not revoked");
+  }
+  if (cert.revocation_reason != "certificateHold") {
+    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " was " + revocation_summary(cert) +
+                                         "; only a certificateHold can be lifted (as AD CS) — issue a new certificate");
+  }
+  home.store().write([&](store::Writer& w) {
+    w.set_revocation(cert.ca_index, cert.serial, std::nullopt, "");
+    w.add_audit({0, now, actor, "unrevoked", cert.request_id, cert.serial, "certificateHold lifted"});
+  });
+}
+
+PublishedCrl publish_crl(Home& home, const store::CaRecord& ca, const PrivateKey& key, const CrlOptions& options) {
+  if (options.delta && !ca.delta_crl_days) {
+    throw Error(ErrorKind::invalid_input, "CA \"" + ca.name + "\" publishes no delta CRLs (make CAs with --delta-crl)");
+  }
+  if (options.days && (*options.days < 1 || *options.days > 3650)) {
+    throw Error(ErrorKind::invalid_input, "--days is 1 to 3650, not " + std::to_string(*options.days));
+  }
+  const std::string slug = ca.slug + (options.delta ? "+" : "");
+  FolderLock lock(home.dir() / "public");
+  const Certificate issuer = Certificate::from_der(ca.certificate_der);
+
+  PublishedCrl published;
+  home.store().write([&](store::Writer& w) {
+    CrlSpec spec{issuer, w.next_crl_number(ca.index), std::nullopt, {}, {}, {}, "", {}};
+    // Back-dated for clock skew, and never before a CRL already out there.
+    spec.this_update = options.now - clock_skew_allowance;
+    for (bool delta : {false, true}) {
+      if (const auto previous = home.store().latest_crl(ca.index, delta)) {
+        spec.this_update = std::max(spec.this_update, previous->this_update);
+      }
+    }
+    const int days = options.days.value_or(options.delta ? *ca.delta_crl_days : ca.crl_days);
+    spec.next_update = options.now + std::chrono::days(days);
+    spec.next_publish = next_publish_time(options.now, spec.next_update);
+    const auto revoked = home.store().list_revoked(ca.index, options.now);
+    if (options.delta) {
+      const auto base = home.store().latest_crl(ca.index, false);
+      if (!base || base->der.empty()) {
+        throw Error(ErrorKind::invalid_input, "CA \"" + ca.name + "\" has no base CRL yet; run `pocketca crl` first");
+      }
+      spec.delta_of = base->number;
+      spec.entries = delta_entries(home, ca, *base, revoked, options.now);
+    } else {
+      spec.entries.reserve(revoked.size());
+      for (const auto& r : revoked) spec.entries.push_back({r.serial, r.revoked_at, r.reason});
+      if (ca.delta_crl_days && !ca.base_url.empty()) spec.freshest_crl_url = ca.base_url + "/pki/" + ca.slug + "+.crl";
+    }
+    store::CrlRecord& record = published.record;
+    record = {ca.index, spec.number, options.delta, spec.this_update, spec.next_update,
+              static_cast<int64_t>(spec.entries.size()), sign_crl(spec, key)};
+    w.add_crl(record);
+    w.add_audit({0, options.now, options.actor, "crl-published", std::nullopt, "",
+                 std::string(options.delta ? "delta" : "base") + " CRL " + std::to_string(record.number) + " of \"" +
+                     ca.name + "\", " + std::to_string(record.entries) + " entries, next update " +
+                     to_iso8601(record.next_update)});
+  });
+  // Committed; the file follows while the lock still keeps other publishers out.
+  published.file = home.dir() / "public" / (slug + ".crl");
+  const Bytes& der = published.record.der;
+  write_file_atomically(published.file, std::string(der.begin(), der.end()), true);
+  return published;
+}
+
+CrlHealth crl_health(Home& home, const store::CaRecord& ca, Time now) {
+  CrlHealth health;
+  health.latest = home.store().latest_crl(ca.index, false);
+  if (!health.latest) {
+    health.state = "none";
+    return health;
+  }
+  const auto& crl = *health.latest;
+  const auto lifetime = crl.next_update - crl.this_update;
+  const std::string fix = "run `pocketca crl --ca \"" + ca.name + "\"` (or `crl --all` from a timer)";
+  if (now >= crl.next_update) {
+    health.state = "expired";
+    health.warning = "the CRL of CA \"" + ca.name + "\" expired at " + to_iso8601(crl.next_update) +
+                     ": every Windows client now fails revocation checks (0x80092012) — " + fix;
+  } else if (now >= crl.next_update - lifetime / 4) {
+    health.state = "due";
+    health.warning = "the CRL of CA \"" + ca.name + "\" expires at " + to_iso8601(crl.next_update) +
+                     ", in the last quarter of its life; an expired CRL locks every Windows client out (0x80092012) — " + fix;
+  } else {
+    health.state = "ok";
+  }
+  return health;
+}
+
+}  // namespace pocketca

@@ -1,0 +1,67 @@
+#pragma once
+// Revocation and CRL publication: the state changes behind `revoke`, `unrevoke`
+// and `crl`. Every change is one transaction with its audit entry; a CRL's number
+// is allocated in the transaction that records it, and its file is written only
+// after that commit.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hierarchy.h"
+#include "home.h"
+#include "store/records.h"
+#include "time.h"
+
+namespace pocketca {
+
+struct RevokeOptions {
+  std::string reason = "unspecified";  // canonical (parse_revocation_reason)
+  std::optional<Time> date;            // --date; empty: now
+  std::string actor;
+  Time now{};
+};
+
+// The certificate a typed serial names (any case, ':' or spaces). Error{not_found}.
+[[nodiscard]] store::CertificateRecord certificate_by_serial(Home& home, const std::string& typed_serial);
+
+// Checks that `cert` can be revoked now: Error{conflict} when it is revoked
+// already (saying when and why), Error{invalid_input} for a self-signed root or
+// a date in the future.
+void check_revocable(Home& home, const store::CertificateRecord& cert, const RevokeOptions& options);
+// Revokes every certificate in `certs` in one transaction (check_revocable first).
+void revoke_certificates(Home& home, const std::vector<store::CertificateRecord>& certs, const RevokeOptions& options);
+
+// Lifts a certificateHold. Error{conflict} for any other reason (AD CS's rule:
+// only a hold can be undone) or when the certificate is not revoked.
+void unrevoke_certificate(Home& home, const store::CertificateRecord& cert, const std::string& actor, Time now);
+
+struct CrlOptions {
+  bool delta = false;
+  std::optional<int> days;  // lifetime; empty: the CA's setting (base 7 / root 180, delta 1)
+  std::string actor;
+  Time now{};
+};
+
+struct PublishedCrl {
+  store::CrlRecord record;
+  std::filesystem::path file;  // public/<ca>.crl, or public/<ca>+.crl for a delta
+};
+
+// Signs the CA's next base (or delta) CRL, records it and writes its file
+// atomically. Concurrent publishers take turns (a flock on public/), so the
+// file always holds the newest CRL. Error{invalid_input} for a delta when the CA
+// has deltas off or no base CRL yet.
+[[nodiscard]] PublishedCrl publish_crl(Home& home, const store::CaRecord& ca, const PrivateKey& key,
+                                       const CrlOptions& options);
+
+// How a CA's published CRL stands at `now`, for `ca list`/`ca show` and warnings.
+struct CrlHealth {
+  std::optional<store::CrlRecord> latest;  // the newest base CRL, if any
+  std::string state;                       // "none", "ok", "due" (last 25% of its life), "expired"
+  std::string warning;                     // "" when ok
+};
+[[nodiscard]] CrlHealth crl_health(Home& home, const store::CaRecord& ca, Time now);
+
+}  // namespace pocketca
