@@ -13,15 +13,20 @@
 
 namespace pocketca {
 
-// RFC 5280 reason names, as `revoke --reason` takes them; AD CS's numeric codes
-// 0–6 are accepted too ("1" = keyCompromise). Returns the canonical name.
-// Throws Error{invalid_input} listing the names.
+// RFC 5280 reason names, as `revoke --reason` takes them, in any case ("cACompromise"
+// as RFC 5280 spells it, too); AD CS's numeric codes 0–6 are accepted as well
+// ("1" = keyCompromise). Returns the canonical name: unspecified, keyCompromise,
+// caCompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold.
+// removeFromCRL is never accepted here: only a lifted hold makes one.
+// Throws Error{invalid_input} listing the names and codes.
 [[nodiscard]] std::string parse_revocation_reason(const std::string& text);
-// The CRLReason code of a canonical name (unspecified 0 … certificateHold 6, removeFromCRL 8).
+// The CRLReason code of a canonical name, spelled exactly as above (unspecified 0 …
+// certificateHold 6, removeFromCRL 8; "" counts as unspecified). Throws
+// Error{invalid_input} for anything else.
 [[nodiscard]] int revocation_reason_code(const std::string& name);
 
 struct CrlEntry {
-  std::string serial;  // lower-case hex, as the store keeps it
+  std::string serial;  // hex, as the store keeps it (any case, leading zeros ignored)
   Time revoked_at{};
   // Canonical reason name. "unspecified" (and "") write no reasonCode extension,
   // as RFC 5280 5.3.1 asks; every other reason writes a non-critical reasonCode.
@@ -36,15 +41,22 @@ struct CrlSpec {
   Time this_update{};
   Time next_update{};
   std::optional<Time> next_publish;  // Microsoft Next CRL Publish (1.3.6.1.4.1.311.21.4), non-critical
-  std::string freshest_crl_url;      // base CRLs only: Freshest CRL (delta) pointer; "" = none
+  std::string freshest_crl_url;      // Freshest CRL (delta) pointer, "" = none; ignored for a delta (RFC 5280 5.2.6)
   std::vector<CrlEntry> entries;     // any order; written sorted by serial
 };
 
 // A v2 CRL signed with `key` (SHA-256; SHA-384 for P-384 and larger EC keys), DER.
+// Extensions in this order: AKI (keyid), cRLNumber, then deltaCRLIndicator (critical,
+// deltas) or Freshest CRL (bases with a URL), then Next CRL Publish when set.
 // No issuingDistributionPoint: a mismatched IDP makes Windows reject the CRL.
+// Throws Error{invalid_input} when `key` is not the issuer's, the issuer has no SKI, a
+// serial is not hex or is listed twice, a reason is not canonical, removeFromCRL is in
+// a base CRL, next_update is not after this_update, a delta's base number is not below
+// its own, or the Freshest CRL URL is not http(s). A million entries take about a second.
 [[nodiscard]] Bytes sign_crl(const CrlSpec& spec, const PrivateKey& key);
 
-// The serials (lower-case hex) a CRL lists, for building the delta against a base.
+// The serials a CRL lists, in its order, in the store's form (Certificate::serial_hex:
+// lower-case hex, no leading zero bytes), for building the delta against a base.
 // Throws Error{invalid_input} when `der` is no CRL.
 [[nodiscard]] std::vector<std::string> crl_serials(const Bytes& der);
 

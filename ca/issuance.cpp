@@ -1,5 +1,10 @@
 #include "issuance.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
+
 #include "csr.h"
 #include "error.h"
 #include "leaf_certificate.h"
@@ -28,6 +33,22 @@ PolicyDecision check_request(const Csr& csr, const CertificateTemplate& tmpl, co
                 "CA \"" + ca.name + "\" has pathLen 0, so it cannot sign a CA certificate; use --ca with its parent");
   }
   return decision;
+}
+
+// A revoked or expired CA signs nothing: every client would reject what it issued.
+void check_issuer_usable(Home& home, const store::CaRecord& ca, Time now) {
+  if (ca.not_after < now) {
+    throw Error(ErrorKind::invalid_input, "CA \"" + ca.name + "\" expired on " + to_iso8601(ca.not_after) +
+                                              "; choose another CA with --ca");
+  }
+  if (!ca.parent_index) return;
+  const auto own = home.store().find_certificate(*ca.parent_index, ca.serial);
+  if (own && own->status == store::CertStatus::revoked) {
+    throw Error(ErrorKind::invalid_input,
+                "CA \"" + ca.name + "\" was revoked on " + (own->revoked_at ? to_iso8601(*own->revoked_at) : "?") +
+                    " (" + own->revocation_reason + "); everything it signed now fails revocation checks — "
+                    "choose another CA with --ca");
+  }
 }
 
 Error denial(int64_t id, const Error& e) {
@@ -76,15 +97,8 @@ const PrivateKey& IssuingSession::key_of(const store::CaRecord& ca) {
   return found->second;
 }
 
-store::CertificateRecord IssuingSession::sign_and_record(store::Writer& w, int64_t request_id, const Checked& checked,
-                                                         SubmitResult& result, const std::string& actor, Time now) {
-  const store::CaRecord& ca = result.ca;
-  Time not_after = validity_end(*checked.tmpl, now);
-  if (not_after > ca.not_after) {
-    not_after = ca.not_after;
-    result.warnings.push_back("the validity was cut to the notAfter of CA \"" + ca.name + "\" (" +
-                              to_iso8601(not_after) + ")");
-  }
+Certificate IssuingSession::sign(int64_t request_id, const Checked& checked, const store::CaRecord& ca,
+                                 const PrivateKey& key, Time now) const {
   const Certificate ca_certificate = Certificate::from_der(ca.certificate_der);
   const LeafSpec spec{checked.csr,
                       *checked.tmpl,
@@ -93,8 +107,17 @@ store::CertificateRecord IssuingSession::sign_and_record(store::Writer& w, int64
                       ca_certificate,
                       make_serial(static_cast<uint32_t>(request_id), static_cast<uint16_t>(ca.index)),
                       now - clock_skew_allowance,
-                      not_after};
-  const Certificate issued = sign_leaf(spec, key_of(ca));
+                      std::min(validity_end(*checked.tmpl, now), ca.not_after)};
+  return sign_leaf(spec, key);
+}
+
+void IssuingSession::record_issued(store::Writer& w, int64_t request_id, const Checked& checked, const Certificate& issued,
+                                   SubmitResult& result, const std::string& actor, Time now) {
+  const store::CaRecord& ca = result.ca;
+  if (validity_end(*checked.tmpl, now) > ca.not_after) {
+    result.warnings.push_back("the validity was cut to the notAfter of CA \"" + ca.name + "\" (" +
+                              to_iso8601(ca.not_after) + ")");
+  }
   store::CertificateRecord row = certificate_row(issued, ca.index, request_id, checked.decision.sans, checked.tmpl->name);
   w.add_certificate(row);
   w.resolve_request(request_id, store::Disposition::issued, "", now);
@@ -105,13 +128,13 @@ store::CertificateRecord IssuingSession::sign_and_record(store::Writer& w, int64
   result.record = row;
   result.chain = chain_of(home_, ca);
   result.chain.insert(result.chain.begin(), issued);  // not chain_of(row): the row is not committed yet
-  return row;
 }
 
-SubmitResult IssuingSession::submit(const std::string& raw_input, const SubmitOptions& options) {
+IssuingSession::Checked IssuingSession::check(const std::string& raw_input, const SubmitOptions& options,
+                                              SubmitResult& result) {
   const Attributes attributes = parse_attributes(options.attributes);
-  SubmitResult result;
   result.ca = find_ca(home_, options.ca);
+  check_issuer_usable(home_, result.ca, options.now);
   std::optional<Checked> checked;
   try {
     checked.emplace(Checked{Csr::from_der(request_der_from_input(raw_input)), nullptr, {}});
@@ -131,38 +154,129 @@ SubmitResult IssuingSession::submit(const std::string& raw_input, const SubmitOp
                                  store::Disposition::denied, e.what());
     throw denial(record_refusal(home_, row, options.requester, options.now), e);
   }
-  const std::string template_name = checked->tmpl->name;
-  result.template_name = template_name;
+  result.template_name = checked->tmpl->name;
   result.warnings = checked->decision.warnings;
+  return std::move(*checked);
+}
 
-  if (options.pending || checked->tmpl->requires_approval) {
-    const std::string why = options.pending ? "held with --pending" : "template " + template_name + " requires approval";
-    home_.store().write([&](store::Writer& w) {
-      result.request_id = w.add_request(request_row(checked->csr, result.ca, template_name, options,
-                                                    store::Disposition::pending, why));
-      w.add_audit({0, options.now, options.requester, "submitted", result.request_id, "", checked->csr.subject()});
-      w.add_audit({0, options.now, options.requester, "pending", result.request_id, "", why});
-    });
-    result.disposition = store::Disposition::pending;
-    return result;
-  }
+bool IssuingSession::hold_if_pending(const Checked& checked, const SubmitOptions& options, SubmitResult& result) {
+  if (!options.pending && !checked.tmpl->requires_approval) return false;
+  const std::string why =
+      options.pending ? "held with --pending" : "template " + checked.tmpl->name + " requires approval";
+  home_.store().write([&](store::Writer& w) {
+    result.request_id = w.add_request(
+        request_row(checked.csr, result.ca, checked.tmpl->name, options, store::Disposition::pending, why));
+    w.add_audit({0, options.now, options.requester, "submitted", result.request_id, "", checked.csr.subject()});
+    w.add_audit({0, options.now, options.requester, "pending", result.request_id, "", why});
+  });
+  result.disposition = store::Disposition::pending;
+  return true;
+}
 
-  key_of(result.ca);  // a wrong passphrase stops here, before anything is recorded
+SubmitResult IssuingSession::submit(const std::string& raw_input, const SubmitOptions& options) {
+  SubmitResult result;
+  Checked checked = check(raw_input, options, result);
+  if (hold_if_pending(checked, options, result)) return result;
+  std::vector<SubmitResult> results{std::move(result)};
+  std::vector<Checked> group;
+  group.push_back(std::move(checked));
+  issue_group(group, results, options, 1);
+  return std::move(results.front());
+}
+
+void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<SubmitResult>& results,
+                                 const SubmitOptions& options, int jobs) {
+  const store::CaRecord ca = results.front().ca;
+  const PrivateKey& key = key_of(ca);  // a wrong passphrase stops here, before anything is recorded
   try {
     home_.store().write([&](store::Writer& w) {
-      const int64_t id =
-          w.add_request(request_row(checked->csr, result.ca, template_name, options, store::Disposition::pending, ""));
-      w.add_audit({0, options.now, options.requester, "submitted", id, "", checked->csr.subject()});
-      sign_and_record(w, id, *checked, result, options.requester, options.now);
+      std::vector<int64_t> ids;
+      for (size_t i = 0; i < group.size(); ++i) {
+        ids.push_back(w.add_request(request_row(group[i].csr, ca, group[i].tmpl->name, options,
+                                                store::Disposition::pending, "")));
+        w.add_audit({0, options.now, options.requester, "submitted", ids.back(), "", group[i].csr.subject()});
+      }
+      // Signing is the costly part and touches no shared state: spread it over `jobs` threads.
+      std::vector<std::optional<Certificate>> issued(group.size());
+      std::vector<std::exception_ptr> failures(group.size());
+      std::atomic<size_t> next{0};
+      auto worker = [&] {
+        for (size_t i = next++; i < group.size(); i = next++) {
+          try {
+            issued[i] = sign(ids[i], group[i], ca, key, options.now);
+          } catch (...) {
+            failures[i] = std::current_exception();
+          }
+        }
+      };
+      std::vector<std::jthread> threads;
+      for (int t = 1; t < std::min<int>(jobs, static_cast<int>(group.size())); ++t) threads.emplace_back(worker);
+      worker();
+      for (auto& t : threads) t.join();
+      for (const auto& failure : failures) {
+        if (failure) std::rethrow_exception(failure);
+      }
+      for (size_t i = 0; i < group.size(); ++i) {
+        record_issued(w, ids[i], group[i], *issued[i], results[i], options.requester, options.now);
+      }
     });
   } catch (const Error& e) {
+    if (group.size() > 1) throw;  // the batch caller retries one by one
     // The transaction rolled back: nothing was issued. Keep the attempt as a failed row.
-    const auto row = request_row(checked->csr, result.ca, template_name, options, store::Disposition::failed, e.what());
+    const auto row = request_row(group.front().csr, ca, group.front().tmpl->name, options, store::Disposition::failed,
+                                 e.what());
     const int64_t id = record_refusal(home_, row, options.requester, options.now);
     throw Error(e.kind(), "issuing failed, request " + std::to_string(id) + " marked failed: " + e.what())
         .with_request_id(id);
   }
-  return result;
+}
+
+void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>()>& next, const SubmitOptions& options,
+                                  int jobs, const std::function<void(BatchOutcome&&)>& report) {
+  key_of(find_ca(home_, options.ca));  // a wrong passphrase stops the batch before anything is recorded
+  bool more = true;
+  while (more) {
+    std::vector<Checked> group;
+    std::vector<SubmitResult> results;
+    std::vector<std::string> names;
+    while (group.size() < batch_group_size) {
+      std::optional<BatchInput> input = next();
+      if (!input) {
+        more = false;
+        break;
+      }
+      try {
+        SubmitResult result;
+        Checked checked = check(input->raw, options, result);
+        if (hold_if_pending(checked, options, result)) {
+          report({input->name, std::move(result), "", std::nullopt});
+          continue;
+        }
+        group.push_back(std::move(checked));
+        results.push_back(std::move(result));
+        names.push_back(input->name);
+      } catch (const Error& e) {
+        report({input->name, std::nullopt, e.what(), e.request_id()});
+      }
+    }
+    if (group.empty()) continue;
+    try {
+      issue_group(group, results, options, jobs);
+      for (size_t i = 0; i < group.size(); ++i) report({names[i], std::move(results[i]), "", std::nullopt});
+    } catch (const Error&) {
+      // Something in the group failed as a whole: issue its members one by one, so
+      // one bad request is reported alone and the others still go through.
+      for (size_t i = 0; i < group.size(); ++i) {
+        std::vector<SubmitResult> one{results[i]};
+        try {
+          issue_group({group[i]}, one, options, 1);
+          report({names[i], std::move(one.front()), "", std::nullopt});
+        } catch (const Error& e) {
+          report({names[i], std::nullopt, e.what(), e.request_id()});
+        }
+      }
+    }
+  }
 }
 
 store::RequestRecord IssuingSession::pending_request(int64_t request_id, const std::string& verb) {
@@ -183,6 +297,7 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
   const store::RequestRecord request = pending_request(request_id, "approved");
   SubmitResult result;
   result.ca = find_ca(home_, std::to_string(request.ca_index.value_or(0)));
+  check_issuer_usable(home_, result.ca, now);
   Checked checked{Csr::from_der(request.request_der), templates_.find(request.template_name), {}};
   try {
     if (checked.tmpl == nullptr) {
@@ -198,11 +313,11 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
     throw denial(request_id, e);
   }
   result.warnings = checked.decision.warnings;
-  key_of(result.ca);
+  const PrivateKey& key = key_of(result.ca);
   home_.store().write([&](store::Writer& w) {
     pending_request(request_id, "approved");  // again, inside the write lock: another process may have decided meanwhile
     w.add_audit({0, now, actor, "approved", request_id, "", ""});
-    sign_and_record(w, request_id, checked, result, actor, now);
+    record_issued(w, request_id, checked, sign(request_id, checked, result.ca, key, now), result, actor, now);
   });
   return result;
 }

@@ -6,6 +6,7 @@
 // it write files or print it. Every request that parses leaves a row: issued,
 // pending, denied (with the reason) or failed.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,6 +39,22 @@ struct SubmitResult {
   std::vector<std::string> warnings;
 };
 
+// One input of a batch: a name to report it by (its file) and its bytes.
+struct BatchInput {
+  std::string name;
+  std::string raw;
+};
+
+struct BatchOutcome {
+  std::string name;
+  std::optional<SubmitResult> result;  // issued or pending
+  std::string error;                   // refused or failed: the message
+  std::optional<int64_t> request_id;   // the row of a refused request, when one was written
+};
+
+// One commit per group: a durable SQLite commit costs ~0.4 ms, a row inside one ~0.07 ms.
+inline constexpr size_t batch_group_size = 256;
+
 // One issuing session: loads each CA key at most once (a batch pays the KDF once).
 class IssuingSession {
  public:
@@ -55,15 +72,31 @@ class IssuingSession {
   // a check that fails now denies it (Error{policy_denied} with its request_id).
   SubmitResult approve(int64_t request_id, const std::string& actor, Time now);
 
+  // Submits many requests in one process (`submit --batch`): checks each, then records
+  // and signs them in groups of batch_group_size, one transaction per group (signing on
+  // `jobs` threads), and reports each outcome after its group committed — so a
+  // certificate is never reported (or written) before its row is durable. A refused
+  // or failing request is reported and does not stop the others.
+  void submit_batch(const std::function<std::optional<BatchInput>()>& next, const SubmitOptions& options, int jobs,
+                    const std::function<void(BatchOutcome&&)>& report);
+
   // Denies a pending request with `reason` (certutil -deny). Error{conflict} when not pending.
   void deny(int64_t request_id, const std::string& reason, const std::string& actor, Time now);
 
  private:
   struct Checked;
   const PrivateKey& key_of(const store::CaRecord& ca);
-  // Signs and records the certificate of request `request_id` inside `w`'s transaction.
-  store::CertificateRecord sign_and_record(store::Writer& w, int64_t request_id, const Checked& checked,
-                                           SubmitResult& result, const std::string& actor, Time now);
+  // Parses and checks one submission (recording a refusal); fills result.ca, template, warnings.
+  Checked check(const std::string& raw_input, const SubmitOptions& options, SubmitResult& result);
+  // Records a pending row when --pending or the template asks for approval; false otherwise.
+  bool hold_if_pending(const Checked& checked, const SubmitOptions& options, SubmitResult& result);
+  // Records, signs (on `jobs` threads) and commits a group in one transaction.
+  void issue_group(const std::vector<Checked>& group, std::vector<SubmitResult>& results, const SubmitOptions& options,
+                   int jobs);
+  [[nodiscard]] Certificate sign(int64_t request_id, const Checked& checked, const store::CaRecord& ca,
+                                 const PrivateKey& key, Time now) const;
+  void record_issued(store::Writer& w, int64_t request_id, const Checked& checked, const Certificate& issued,
+                     SubmitResult& result, const std::string& actor, Time now);
   // The request, or Error{conflict} saying why it cannot be `verb` ("approved", "denied").
   store::RequestRecord pending_request(int64_t request_id, const std::string& verb);
 

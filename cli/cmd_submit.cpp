@@ -1,4 +1,8 @@
+#include <chrono>
+#include <cstdio>
 #include <iostream>
+#include <set>
+#include <unistd.h>
 
 #include "ca/bundle.h"
 #include "ca/error.h"
@@ -23,6 +27,10 @@ struct SubmitArgs {
   std::string requester;
   bool pending = false;
   bool force = false;
+  std::vector<std::string> batch;  // --batch DIR|FILE…|-
+  std::string out_dir = ".";
+  int jobs = 1;
+  bool no_files = false;
 };
 
 int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
@@ -69,13 +77,156 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
   return 0;
 }
 
+// --batch arguments to request files: a folder's regular files (sorted), files as
+// given, "-" a list of paths on stdin, one per line.
+std::vector<std::filesystem::path> batch_files(const std::vector<std::string>& args) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& arg : args) {
+    if (arg == "-") {
+      for (std::string line; std::getline(std::cin, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) files.emplace_back(line);
+      }
+    } else if (std::filesystem::is_directory(arg)) {
+      std::vector<std::filesystem::path> found;
+      for (const auto& entry : std::filesystem::directory_iterator(arg)) {
+        if (entry.is_regular_file()) found.push_back(entry.path());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.emplace_back(arg);
+    }
+  }
+  return files;
+}
+
+// "[#####-----]  1234/5000" on stderr, redrawn in place; only on a terminal.
+class Progress {
+ public:
+  Progress(size_t total, bool enabled) : total_(total), enabled_(enabled && ::isatty(STDERR_FILENO) == 1) {}
+  void step() {
+    ++done_;
+    if (!enabled_ || (done_ % 64 != 0 && done_ != total_)) return;
+    const size_t width = 30;
+    const size_t filled = total_ == 0 ? width : done_ * width / total_;
+    std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '-') << "] " << done_ << "/" << total_
+              << std::flush;
+    if (done_ == total_) std::cerr << '\n';
+  }
+
+ private:
+  size_t total_;
+  size_t done_ = 0;
+  bool enabled_;
+};
+
+int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
+  if (args.jobs < 1 || args.jobs > 64) throw pocketca::Error(ErrorKind::invalid_input, "--jobs is 1 to 64");
+  const std::vector<std::filesystem::path> files = batch_files(args.batch);
+  Home home = Home::open(resolve_home(global));
+  const TemplateSet templates = TemplateSet::load(home.templates_dir());
+  IssuingSession session(home, templates, passphrase_source(global, false));
+  const SubmitOptions options{args.template_name, args.ca, args.attributes,
+                              args.requester.empty() ? os_user_name() : args.requester, args.pending, now()};
+  if (!args.no_files) std::filesystem::create_directories(args.out_dir);
+
+  Progress progress(files.size(), !global.quiet && !global.json);
+  Json outcomes = Json::array();
+  size_t issued = 0, pending = 0, refused = 0;
+  const auto refuse = [&](const std::string& file, const std::string& message, std::optional<int64_t> request_id) {
+    ++refused;
+    Json j{{"name", file}, {"error", message}};
+    if (request_id) j["request_id"] = *request_id;
+    if (global.json) outcomes.push_back(j);
+    else std::cerr << "error: " << file << ": " << message << '\n';
+  };
+
+  size_t index = 0;
+  std::set<std::string> planned;  // output bases of this batch, so two requests of one name do not collide
+  const auto next = [&]() -> std::optional<BatchInput> {
+    while (index < files.size()) {
+      const std::filesystem::path& file = files[index++];
+      std::string name = file.string();
+      if (!args.no_files) {
+        const std::string stem = (std::filesystem::path(args.out_dir) / file.stem()).string();
+        std::string base = stem;
+        for (int n = 2; planned.count(base); ++n) base = stem + "-" + std::to_string(n);
+        planned.insert(base);
+        name += '\n' + base;  // the engine hands the name back with the outcome; the output base rides along
+      }
+      try {
+        if (!args.no_files) (void)plan_certificate_files(name.substr(name.find('\n') + 1), "", "", args.format, args.force);
+        return BatchInput{name, read_file_head(file, max_request_file_size + 1)};
+      } catch (const pocketca::Error& e) {
+        progress.step();
+        refuse(file.string(), e.what(), std::nullopt);  // an unreadable file is reported; the batch goes on
+      }
+    }
+    return std::nullopt;
+  };
+
+  const auto started = std::chrono::steady_clock::now();
+  session.submit_batch(next, options, args.jobs, [&](BatchOutcome&& outcome) {
+    progress.step();
+    const size_t cut = outcome.name.find('\n');
+    const std::string file = outcome.name.substr(0, cut);
+    if (!outcome.result) return refuse(file, outcome.error, outcome.request_id);
+    const SubmitResult& r = *outcome.result;
+    if (r.disposition == store::Disposition::pending) {
+      ++pending;
+      if (global.json) outcomes.push_back({{"name", file}, {"request_id", r.request_id}, {"disposition", "pending"}});
+      return;
+    }
+    ++issued;
+    std::map<std::string, std::string> written;
+    if (!args.no_files) {
+      // The engine reports only after the group's commit: the certificate is durable, now its files.
+      const std::string base = outcome.name.substr(cut + 1);
+      try {
+        written = write_certificate_files(plan_certificate_files(base, "", "", args.format, args.force), r.chain, args.force);
+      } catch (const pocketca::Error& e) {
+        --issued;
+        return refuse(file, "issued as request " + std::to_string(r.request_id) + " but its files were not written (" +
+                                e.what() + "); get them with `pocketca retrieve " + std::to_string(r.request_id) + "`",
+                      r.request_id);
+      }
+    }
+    if (global.json) {
+      Json j = certificate_json(*r.record, r.ca.name, options.now, written, r.warnings);
+      j["name"] = file;
+      outcomes.push_back(j);
+    }
+  });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (global.json) {
+    print_json(outcomes);
+  } else {
+    char rate[64];
+    std::snprintf(rate, sizeof rate, "%.2f s, %.0f certificates/s", seconds, seconds > 0 ? issued / seconds : 0.0);
+    print_text(global, "Batch: " + std::to_string(issued) + " issued, " + std::to_string(pending) + " pending, " +
+                           std::to_string(refused) + " refused of " + std::to_string(files.size()) + " (" + rate + ")" +
+                           (args.no_files ? "; no files written (--no-files)" : "; files in " + args.out_dir) + "\n");
+  }
+  if (refused > 0) return 1;
+  return pending > 0 ? 3 : 0;
+}
+
 }  // namespace
 
 void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto args = std::make_shared<SubmitArgs>();
   CLI::App* cmd = app.add_subcommand("submit", "Check and sign a PKCS#10 request (the main job)");
-  cmd->add_option("REQUEST", args->request, "Request file: PEM, Base64, DER or UTF-16 (\"-\" reads stdin)")
-      ->required();
+  auto* request = cmd->add_option("REQUEST", args->request, "Request file: PEM, Base64, DER or UTF-16 (\"-\" reads stdin)");
+  auto* batch = cmd->add_option("--batch", args->batch,
+                                "Many requests in one process: folders, files, or - for a list of paths on stdin")
+                    ->type_name("DIR|FILE|-")
+                    ->expected(1, -1);
+  request->excludes(batch);
+  cmd->add_option("--out-dir", args->out_dir, "--batch: where <name>.cer/.p7b go (default: current folder)")
+      ->type_name("DIR");
+  cmd->add_option("--jobs", args->jobs, "--batch: sign on N threads")->capture_default_str()->type_name("N");
+  cmd->add_flag("--no-files", args->no_files, "--batch: record and report only; `retrieve ID` writes files later");
   cmd->add_option("--template", args->template_name, "Template name or display name (default: the one the request names)")
       ->type_name("NAME");
   cmd->add_option("--ca", args->ca, "Issuing CA (default: the default issuer)")->type_name("CA");
@@ -91,7 +242,10 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->type_name("NAME");
   cmd->add_flag("--pending", args->pending, "Hold the request for approval instead of issuing (exit 3)");
   cmd->add_flag("--force", args->force, "Overwrite existing output files");
-  cmd->callback([&global, &exit_code, args] { exit_code = run_submit(global, *args); });
+  cmd->callback([&global, &exit_code, args] {
+    if (args->request.empty() && args->batch.empty()) throw CLI::RequiredError("REQUEST (or --batch)");
+    exit_code = args->batch.empty() ? run_submit(global, *args) : run_batch(global, *args);
+  });
 }
 
 }  // namespace pocketca::cli

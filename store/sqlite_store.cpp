@@ -142,11 +142,14 @@ class SqliteWriter final : public Writer {
 
   void add_crl(const CrlRecord& r) override {
     guarded("recording CRL " + std::to_string(r.number) + " of CA " + std::to_string(r.ca_index), [&] {
-      SQLite::Statement clear(db_, "UPDATE crls SET der = x'' WHERE ca_index = ? AND is_delta = ? AND length(der) > 0");
+      // Insert first: a rejected CRL (a reused number) must leave the older ones whole.
+      insert_crl(db_, r);
+      SQLite::Statement clear(db_,
+                              "UPDATE crls SET der = x'' WHERE ca_index = ? AND is_delta = ? AND number < ? AND length(der) > 0");
       clear.bind(1, r.ca_index);
       clear.bind(2, r.is_delta ? 1 : 0);
+      clear.bind(3, r.number);
       clear.exec();
-      insert_crl(db_, r);
     });
   }
 

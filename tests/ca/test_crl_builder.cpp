@@ -18,7 +18,7 @@ using namespace pocketca::ca_testing;
 namespace {
 
 // Serials as the store keeps them, deliberately out of order and of mixed lengths.
-const std::string hold_serial = "7e1c0a5b2f00d3c4e5f60718293a4b0001000000c8";  // 21 bytes, high bit clear
+const std::string hold_serial = "7e1c0a5b2f00d3c4e5f60718293a4b00010000c8";  // 20 bytes, the most RFC 5280 allows
 const std::string key_serial = "0a";
 const std::string plain_serial = "80ff00aa";  // high bit set: DER needs a 00 pad
 
@@ -77,6 +77,28 @@ int64_t integer_extension(const X509_CRL* crl, int nid, int* critical) {
   return out;
 }
 
+// The tbsCertList exactly as signed, sliced out of the CRL's DER.
+Bytes tbs_as_signed(const Bytes& der) {
+  const unsigned char* p = der.data();
+  long length = 0;
+  int tag = 0;
+  int cls = 0;
+  REQUIRE(ASN1_get_object(&p, &length, &tag, &cls, static_cast<long>(der.size())) == V_ASN1_CONSTRUCTED);
+  const unsigned char* tbs = p;
+  REQUIRE(ASN1_get_object(&p, &length, &tag, &cls, der.data() + der.size() - p) == V_ASN1_CONSTRUCTED);
+  return Bytes(tbs, p + length);
+}
+
+// The same tbsCertList as OpenSSL writes it afresh from the fields it parsed.
+Bytes tbs_reencoded(X509_CRL* crl) {
+  unsigned char* der = nullptr;
+  const int len = i2d_re_X509_CRL_tbs(crl, &der);
+  REQUIRE(len > 0);
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
 std::string serial_of(const X509_REVOKED* entry) {
   const ASN1_INTEGER* serial = X509_REVOKED_get0_serialNumber(entry);
   return to_hex_lower(ASN1_STRING_get0_data(serial), static_cast<size_t>(ASN1_STRING_length(serial)));
@@ -93,7 +115,8 @@ int reason_of(const X509_REVOKED* entry, int* critical) {
 
 TEST_CASE("a base CRL with three entries, re-parsed through OpenSSL", "[crl]") {
   const Certificate& ca = test_chain().intermediate;  // P-384 key: SHA-384
-  const auto crl = parse(sign_crl(base_spec(ca), shared_key("ec:p384")));
+  const Bytes der = sign_crl(base_spec(ca), shared_key("ec:p384"));
+  const auto crl = parse(der);
 
   SECTION("version 2, ecdsa-with-SHA384, and the signature verifies with the CA's key") {
     CHECK(X509_CRL_get_version(crl.get()) == X509_CRL_VERSION_2);
@@ -146,8 +169,10 @@ TEST_CASE("a base CRL with three entries, re-parsed through OpenSSL", "[crl]") {
     CHECK(critical == 0);
     CHECK(X509_CRL_get_ext_by_NID(crl.get(), NID_issuing_distribution_point, -1) < 0);
   }
+  SECTION("the entries are written byte for byte as OpenSSL writes them") {
+    CHECK(tbs_reencoded(crl.get()) == tbs_as_signed(der));
+  }
   SECTION("crl_serials lists the serials in the store's form, sorted") {
-    const Bytes der = sign_crl(base_spec(ca), shared_key("ec:p384"));
     CHECK(crl_serials(der) == std::vector<std::string>{key_serial, plain_serial, hold_serial});
   }
 }
@@ -191,7 +216,8 @@ TEST_CASE("a delta CRL and a base CRL that points at it", "[crl]") {
     spec.number = 5;
     spec.delta_of = 4;
     spec.entries.push_back({"0b", sample_time(-days(1)), "removeFromCRL"});
-    const auto crl = parse(sign_crl(spec, shared_key("ec:p384")));
+    const Bytes der = sign_crl(spec, shared_key("ec:p384"));
+    const auto crl = parse(der);
     CHECK(extension_oids(crl.get()) == std::vector<std::string>{"2.5.29.35", "2.5.29.20", "2.5.29.27"});
     int critical = -2;
     CHECK(integer_extension(crl.get(), NID_crl_number, &critical) == 5);
@@ -202,6 +228,7 @@ TEST_CASE("a delta CRL and a base CRL that points at it", "[crl]") {
     CHECK(serial_of(removed) == "0b");
     CHECK(reason_of(removed, &critical) == 8);
     CHECK(X509_CRL_verify(crl.get(), X509_get0_pubkey(ca.native())) == 1);
+    CHECK(tbs_reencoded(crl.get()) == tbs_as_signed(der));
   }
 }
 
@@ -212,7 +239,8 @@ TEST_CASE("Next CRL Publish, and times from 2050 on as GeneralizedTime", "[crl]"
   spec.next_publish = sample_time(days(6));
   spec.entries.push_back({"0c", utc(2050, 1, 1), "superseded"});
   spec.next_update = utc(2049, 12, 31, 23, 59, 59);
-  const auto crl = parse(sign_crl(spec, shared_key("ec:p384")));
+  const Bytes der = sign_crl(spec, shared_key("ec:p384"));
+  const auto crl = parse(der);
 
   CHECK(extension_oids(crl.get()) ==
         std::vector<std::string>{"2.5.29.35", "2.5.29.20", "2.5.29.46", "1.3.6.1.4.1.311.21.4"});
@@ -229,6 +257,7 @@ TEST_CASE("Next CRL Publish, and times from 2050 on as GeneralizedTime", "[crl]"
   const X509_REVOKED* late = sk_X509_REVOKED_value(X509_CRL_get_REVOKED(crl.get()), 1);
   REQUIRE(serial_of(late) == "0c");
   CHECK(time_text(X509_REVOKED_get0_revocationDate(late)) == "G:20500101000000Z");
+  CHECK(tbs_reencoded(crl.get()) == tbs_as_signed(der));
 }
 
 TEST_CASE("an empty CRL has no revokedCertificates at all and verifies", "[crl]") {
@@ -240,6 +269,7 @@ TEST_CASE("an empty CRL has no revokedCertificates at all and verifies", "[crl]"
   CHECK(X509_CRL_get_REVOKED(crl.get()) == nullptr);  // RFC 5280 5.1.2.6: absent, not an empty list
   CHECK(X509_CRL_verify(crl.get(), X509_get0_pubkey(ca.native())) == 1);
   CHECK(crl_serials(der).empty());
+  CHECK(tbs_reencoded(crl.get()) == tbs_as_signed(der));
 }
 
 TEST_CASE("many entries come out in serial order and verify", "[crl]") {
@@ -257,6 +287,7 @@ TEST_CASE("many entries come out in serial order and verify", "[crl]") {
   CHECK(crl_serials(der) == expected);
   const auto crl = parse(der);
   CHECK(X509_CRL_verify(crl.get(), X509_get0_pubkey(ca.native())) == 1);
+  CHECK(tbs_reencoded(crl.get()) == tbs_as_signed(der));  // long-form lengths too
 }
 
 TEST_CASE("crl_serials matches Certificate::serial_hex and refuses what is no CRL", "[crl]") {

@@ -156,7 +156,10 @@ TEST_CASE("init_home creates a root and an issuing CA", "[hierarchy]") {
     CHECK(listed == std::set<fs::path>{shared.dir / "private" / "test-lab-root-ca.key",
                                        shared.dir / "private" / "test-lab-issuing-ca.key",
                                        shared.dir / "public" / "test-lab-root-ca.crt",
-                                       shared.dir / "public" / "test-lab-issuing-ca.crt"});
+                                       shared.dir / "public" / "test-lab-issuing-ca.crt",
+                                       // a first, empty CRL each, so the CDP never points at nothing
+                                       shared.dir / "public" / "test-lab-root-ca.crl",
+                                       shared.dir / "public" / "test-lab-issuing-ca.crl"});
   }
   SECTION("certificates: subjects, validity, serials, extensions") {
     const Certificate root_cert = Certificate::from_der(root.certificate_der);
