@@ -20,7 +20,10 @@ std::string field(const std::string& value) {
 
 std::string line(const std::vector<std::string>& fields) {
   std::string out;
-  for (const auto& f : fields) out += (out.empty() ? "" : ",") + field(f);
+  for (const auto& f : fields) {
+    if (!out.empty()) out += ',';
+    out += field(f);
+  }
   return out + "\r\n";
 }
 
