@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <tuple>
 #include <unordered_set>
 
 #include "crl_builder.h"
@@ -72,6 +73,16 @@ std::vector<CrlEntry> delta_entries(Home& home, const store::CaRecord& ca, const
   return entries;
 }
 
+void check_unrevocable(const store::CertificateRecord& cert) {
+  if (cert.status != store::CertStatus::revoked) {
+    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " is not revoked");
+  }
+  if (cert.revocation_reason != "certificateHold") {
+    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " was " + revocation_summary(cert) +
+                                         "; only a certificateHold can be lifted (as AD CS) — issue a new certificate");
+  }
+}
+
 }  // namespace
 
 store::CertificateRecord certificate_by_serial(Home& home, const std::string& typed_serial) {
@@ -103,6 +114,8 @@ void revoke_certificates(Home& home, const std::vector<store::CertificateRecord>
   const Time at = options.date.value_or(options.now);
   home.store().write([&](store::Writer& w) {
     for (const auto& cert : certs) {
+      // Again inside the write lock: another process may have revoked it meanwhile.
+      check_revocable(home, *home.store().find_certificate(cert.ca_index, cert.serial), options);
       w.set_revocation(cert.ca_index, cert.serial, at, options.reason);
       w.add_audit({0, options.now, options.actor, "revoked", cert.request_id, cert.serial,
                    options.reason + " as of " + to_iso8601(at)});
@@ -111,14 +124,9 @@ void revoke_certificates(Home& home, const std::vector<store::CertificateRecord>
 }
 
 void unrevoke_certificate(Home& home, const store::CertificateRecord& cert, const std::string& actor, Time now) {
-  if (cert.status != store::CertStatus::revoked) {
-    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " is not revoked");
-  }
-  if (cert.revocation_reason != "certificateHold") {
-    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " was " + revocation_summary(cert) +
-                                         "; only a certificateHold can be lifted (as AD CS) — issue a new certificate");
-  }
+  check_unrevocable(cert);
   home.store().write([&](store::Writer& w) {
+    check_unrevocable(*home.store().find_certificate(cert.ca_index, cert.serial));  // again, under the write lock
     w.set_revocation(cert.ca_index, cert.serial, std::nullopt, "");
     w.add_audit({0, now, actor, "unrevoked", cert.request_id, cert.serial, "certificateHold lifted"});
   });
@@ -173,9 +181,37 @@ PublishedCrl publish_crl(Home& home, const store::CaRecord& ca, const PrivateKey
   // Committed; the file follows while the lock still keeps other publishers out.
   published.file = home.dir() / "public" / (slug + ".crl");
   const Bytes& der = published.record.der;
-  write_file_atomically(published.file, std::string(der.begin(), der.end()), true);
+  try {
+    write_file_atomically(published.file, std::string(der.begin(), der.end()), true);
+  } catch (const Error& e) {
+    throw Error(e.kind(), "CRL " + std::to_string(published.record.number) + " of \"" + ca.name +
+                              "\" is recorded, but its file could not be written (" + e.what() +
+                              "); fix that and run `pocketca crl --ca \"" + ca.name + "\"`");
+  }
   return published;
 }
+
+namespace {
+
+// "ok", "due" (last quarter of its life) or "expired", with the warning for the latter two.
+std::pair<std::string, std::string> standing(const store::CrlRecord& crl, const store::CaRecord& ca, Time now) {
+  const auto lifetime = crl.next_update - crl.this_update;
+  const std::string what = std::string(crl.is_delta ? "delta CRL" : "CRL") + " of CA \"" + ca.name + "\"";
+  const std::string fix = "run `pocketca crl " + std::string(crl.is_delta ? "--delta " : "") + "--ca \"" + ca.name +
+                          "\"` (or `crl --all` from a timer)";
+  if (now >= crl.next_update) {
+    return {"expired", "the " + what + " expired at " + to_iso8601(crl.next_update) +
+                           ": every Windows client now fails revocation checks (0x80092012) — " + fix};
+  }
+  if (now >= crl.next_update - lifetime / 4) {
+    return {"due", "the " + what + " expires at " + to_iso8601(crl.next_update) +
+                       ", in the last quarter of its life; an expired CRL locks every Windows client out (0x80092012) — " +
+                       fix};
+  }
+  return {"ok", ""};
+}
+
+}  // namespace
 
 CrlHealth crl_health(Home& home, const store::CaRecord& ca, Time now) {
   CrlHealth health;
@@ -184,19 +220,14 @@ CrlHealth crl_health(Home& home, const store::CaRecord& ca, Time now) {
     health.state = "none";
     return health;
   }
-  const auto& crl = *health.latest;
-  const auto lifetime = crl.next_update - crl.this_update;
-  const std::string fix = "run `pocketca crl --ca \"" + ca.name + "\"` (or `crl --all` from a timer)";
-  if (now >= crl.next_update) {
-    health.state = "expired";
-    health.warning = "the CRL of CA \"" + ca.name + "\" expired at " + to_iso8601(crl.next_update) +
-                     ": every Windows client now fails revocation checks (0x80092012) — " + fix;
-  } else if (now >= crl.next_update - lifetime / 4) {
-    health.state = "due";
-    health.warning = "the CRL of CA \"" + ca.name + "\" expires at " + to_iso8601(crl.next_update) +
-                     ", in the last quarter of its life; an expired CRL locks every Windows client out (0x80092012) — " + fix;
-  } else {
-    health.state = "ok";
+  std::tie(health.state, health.warning) = standing(*health.latest, ca, now);
+  if (const auto delta = ca.delta_crl_days ? home.store().latest_crl(ca.index, true) : std::nullopt) {
+    // The worse of the two counts: clients fetch both.
+    const auto [state, warning] = standing(*delta, ca, now);
+    if (state == "expired" || (state == "due" && health.state == "ok")) {
+      health.state = state;
+      health.warning = warning;
+    }
   }
   return health;
 }

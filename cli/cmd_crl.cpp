@@ -24,13 +24,16 @@ void run_crl(const GlobalOptions& global, const CrlArgs& args) {
     throw CLI::ValidationError("--all publishes every CA's CRL to public/; it takes no --ca or --out");
   }
   Home home = Home::open(resolve_home(global));
-  std::vector<store::CaRecord> cas;
+  // (CA, delta?) in publishing order. --all: every CA's base CRL, then a delta for
+  // the CAs that publish deltas, so one timer keeps both fresh; --all --delta: deltas only.
+  std::vector<std::pair<store::CaRecord, bool>> jobs;
   if (args.all) {
     for (const auto& ca : home.store().list_cas()) {
-      if (!args.delta || ca.delta_crl_days) cas.push_back(ca);
+      if (!args.delta) jobs.emplace_back(ca, false);
+      if (ca.delta_crl_days) jobs.emplace_back(ca, true);
     }
   } else {
-    cas.push_back(find_ca(home, args.ca));
+    jobs.emplace_back(find_ca(home, args.ca), args.delta);
   }
   if (!args.out.empty() && !args.force && std::filesystem::exists(args.out)) {
     throw Error(ErrorKind::conflict, args.out + " exists; use --force to overwrite it");
@@ -39,9 +42,10 @@ void run_crl(const GlobalOptions& global, const CrlArgs& args) {
   const Time at = now();
   Json published = Json::array();
   std::string text;
-  for (const auto& ca : cas) {
-    const PrivateKey key = load_ca_key(home, ca, passphrase);
-    const PublishedCrl crl = publish_crl(home, ca, key, {args.delta, args.days, os_user_name(), at});
+  std::map<int64_t, PrivateKey> keys;
+  for (const auto& [ca, delta] : jobs) {
+    if (!keys.count(ca.index)) keys.emplace(ca.index, load_ca_key(home, ca, passphrase));
+    const PublishedCrl crl = publish_crl(home, ca, keys.at(ca.index), {delta, args.days, os_user_name(), at});
     Json j{{"ca", ca.name},
            {"number", crl.record.number},
            {"delta", crl.record.is_delta},
@@ -49,9 +53,9 @@ void run_crl(const GlobalOptions& global, const CrlArgs& args) {
            {"next_update", to_iso8601(crl.record.next_update)},
            {"entries", crl.record.entries},
            {"files", {{"crl", crl.file.string()}}}};
-    text += "Published " + std::string(args.delta ? "delta" : "base") + " CRL " + std::to_string(crl.record.number) +
+    text += "Published " + std::string(delta ? "delta" : "base") + " CRL " + std::to_string(crl.record.number) +
             " of \"" + ca.name + "\" to " + crl.file.string() + ": " + std::to_string(crl.record.entries) +
-            " entries, valid " + to_iso8601(crl.record.this_update) + " to " + to_iso8601(crl.record.next_update) + "\n";
+            (crl.record.entries == 1 ? " entry" : " entries") + ", valid " + to_iso8601(crl.record.this_update) + " to " + to_iso8601(crl.record.next_update) + "\n";
     if (!args.out.empty()) {
       const Bytes& der = crl.record.der;
       write_file_atomically(args.out, args.format == "pem" ? pem_block("X509 CRL", der) : std::string(der.begin(), der.end()),

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "ca/certificate_template.h"
 #include "ca/crl_builder.h"
 #include "ca/error.h"
 #include "ca/revocation.h"
@@ -54,13 +55,13 @@ Json crl_json(const PublishedCrl& crl, const std::string& ca_name) {
           {"this_update", to_iso8601(crl.record.this_update)},
           {"next_update", to_iso8601(crl.record.next_update)},
           {"entries", crl.record.entries},
-          {"file", crl.file.string()}};
+          {"files", {{"crl", crl.file.string()}}}};
 }
 
 std::string crl_line(const PublishedCrl& crl, const std::string& ca_name) {
   return "Published " + std::string(crl.record.is_delta ? "delta" : "base") + " CRL " + std::to_string(crl.record.number) +
          " of \"" + ca_name + "\" to " + crl.file.string() + " (" + std::to_string(crl.record.entries) +
-         " entries, next update " + to_iso8601(crl.record.next_update) + ")\n";
+         (crl.record.entries == 1 ? " entry" : " entries") + ", next update " + to_iso8601(crl.record.next_update) + ")\n";
 }
 
 void report(const GlobalOptions& global, Home& home, const std::vector<store::CertificateRecord>& changed,
@@ -95,13 +96,20 @@ std::vector<store::CertificateRecord> bulk_selection(Home& home, const RevokeArg
   filter.now = now();
   filter.status = "valid";
   filter.template_name = canonical_template_name(home, args.all_from_template);
+  if (!args.all_from_template.empty() && !TemplateSet::load(home.templates_dir()).find(args.all_from_template)) {
+    const auto issued = home.store().list_certificates(filter);  // a deleted template may still have certificates
+    if (issued.empty()) throw Error(ErrorKind::not_found, "there is no template \"" + args.all_from_template + "\"");
+  }
   filter.requester = args.requester;
   return home.store().list_certificates(filter);
 }
 
 void run_revoke(const GlobalOptions& global, const RevokeArgs& args) {
   const bool bulk = !args.all_from_template.empty() || !args.requester.empty();
-  if (bulk == !args.serial.empty()) {
+  if (bulk && !args.serial.empty()) {
+    throw CLI::ValidationError("give a SERIAL or --all-from-template/--requester, not both");
+  }
+  if (!bulk && args.serial.empty()) {
     throw CLI::ValidationError("give a SERIAL, or --all-from-template / --requester for many");
   }
   Home home = Home::open(resolve_home(global));
