@@ -101,4 +101,21 @@ std::string ca_details(const store::CaRecord& ca, const std::vector<store::CaRec
   return ca.name + (ca.is_default ? "  (default issuer)" : "") + "\n" + t.render();
 }
 
+Json published_crl_json(const PublishedCrl& crl, const std::string& ca_name) {
+  return {{"ca", ca_name},
+          {"number", crl.record.number},
+          {"delta", crl.record.is_delta},
+          {"this_update", to_iso8601(crl.record.this_update)},
+          {"next_update", to_iso8601(crl.record.next_update)},
+          {"entries", crl.record.entries},
+          {"files", {{"crl", crl.file.string()}}}};
+}
+
+std::string published_crl_line(const PublishedCrl& crl, const std::string& ca_name) {
+  return "Published " + std::string(crl.record.is_delta ? "delta" : "base") + " CRL " +
+         std::to_string(crl.record.number) + " of \"" + ca_name + "\" to " + crl.file.string() + " (" +
+         std::to_string(crl.record.entries) + (crl.record.entries == 1 ? " entry" : " entries") + ", valid " +
+         to_iso8601(crl.record.this_update) + " to " + to_iso8601(crl.record.next_update) + ")\n";
+}
+
 }  // namespace pocketca::cli

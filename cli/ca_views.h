@@ -20,6 +20,11 @@ namespace pocketca::cli {
 // `crl` (by CA index), when given, adds a CRL column.
 [[nodiscard]] std::string ca_table(const std::vector<store::CaRecord>& all,
                                    const std::map<int64_t, CrlHealth>* crl = nullptr);
+// A CRL just published: ca, number, delta, this_update, next_update, entries, files {crl}.
+[[nodiscard]] Json published_crl_json(const PublishedCrl& crl, const std::string& ca_name);
+// "Published base CRL 3 of "X" to FILE (2 entries, next update …)".
+[[nodiscard]] std::string published_crl_line(const PublishedCrl& crl, const std::string& ca_name);
+
 [[nodiscard]] std::string ca_details(const store::CaRecord& ca, const std::vector<store::CaRecord>& all,
                                      const std::filesystem::path& home_dir, const CrlHealth* crl = nullptr);
 

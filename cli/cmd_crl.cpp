@@ -4,6 +4,7 @@
 #include "ca/error.h"
 #include "ca/files.h"
 #include "ca/revocation.h"
+#include "ca_views.h"
 #include "commands.h"
 
 namespace pocketca::cli {
@@ -46,16 +47,8 @@ void run_crl(const GlobalOptions& global, const CrlArgs& args) {
   for (const auto& [ca, delta] : jobs) {
     if (!keys.count(ca.index)) keys.emplace(ca.index, load_ca_key(home, ca, passphrase));
     const PublishedCrl crl = publish_crl(home, ca, keys.at(ca.index), {delta, args.days, os_user_name(), at});
-    Json j{{"ca", ca.name},
-           {"number", crl.record.number},
-           {"delta", crl.record.is_delta},
-           {"this_update", to_iso8601(crl.record.this_update)},
-           {"next_update", to_iso8601(crl.record.next_update)},
-           {"entries", crl.record.entries},
-           {"files", {{"crl", crl.file.string()}}}};
-    text += "Published " + std::string(delta ? "delta" : "base") + " CRL " + std::to_string(crl.record.number) +
-            " of \"" + ca.name + "\" to " + crl.file.string() + ": " + std::to_string(crl.record.entries) +
-            (crl.record.entries == 1 ? " entry" : " entries") + ", valid " + to_iso8601(crl.record.this_update) + " to " + to_iso8601(crl.record.next_update) + "\n";
+    Json j = published_crl_json(crl, ca.name);
+    text += published_crl_line(crl, ca.name);
     if (!args.out.empty()) {
       const Bytes& der = crl.record.der;
       write_file_atomically(args.out, args.format == "pem" ? pem_block("X509 CRL", der) : std::string(der.begin(), der.end()),

@@ -7,6 +7,7 @@
 #include "ca/crl_builder.h"
 #include "ca/error.h"
 #include "ca/revocation.h"
+#include "ca_views.h"
 #include "certificate_views.h"
 #include "commands.h"
 
@@ -48,22 +49,6 @@ std::map<int64_t, PrivateKey> issuer_keys(Home& home, const std::vector<store::C
   return keys;
 }
 
-Json crl_json(const PublishedCrl& crl, const std::string& ca_name) {
-  return {{"ca", ca_name},
-          {"number", crl.record.number},
-          {"delta", crl.record.is_delta},
-          {"this_update", to_iso8601(crl.record.this_update)},
-          {"next_update", to_iso8601(crl.record.next_update)},
-          {"entries", crl.record.entries},
-          {"files", {{"crl", crl.file.string()}}}};
-}
-
-std::string crl_line(const PublishedCrl& crl, const std::string& ca_name) {
-  return "Published " + std::string(crl.record.is_delta ? "delta" : "base") + " CRL " + std::to_string(crl.record.number) +
-         " of \"" + ca_name + "\" to " + crl.file.string() + " (" + std::to_string(crl.record.entries) +
-         (crl.record.entries == 1 ? " entry" : " entries") + ", next update " + to_iso8601(crl.record.next_update) + ")\n";
-}
-
 void report(const GlobalOptions& global, Home& home, const std::vector<store::CertificateRecord>& changed,
             const std::vector<PublishedCrl>& crls, const std::string& verb) {
   const Time at = now();
@@ -73,7 +58,7 @@ void report(const GlobalOptions& global, Home& home, const std::vector<store::Ce
     Json certs = Json::array();
     for (const auto& c : changed) certs.push_back(certificate_json(*home.store().find_certificate(c.ca_index, c.serial), names[c.ca_index], at));
     Json published = Json::array();
-    for (const auto& crl : crls) published.push_back(crl_json(crl, names[crl.record.ca_index]));
+    for (const auto& crl : crls) published.push_back(published_crl_json(crl, names[crl.record.ca_index]));
     print_json({{"certificates", certs}, {"crls", published}});
     return;
   }
@@ -86,7 +71,7 @@ void report(const GlobalOptions& global, Home& home, const std::vector<store::Ce
                  : "") +
             "\n";
   }
-  for (const auto& crl : crls) text += crl_line(crl, names[crl.record.ca_index]);
+  for (const auto& crl : crls) text += published_crl_line(crl, names[crl.record.ca_index]);
   if (crls.empty()) text += "No CRL published (--no-publish): clients see this only after `pocketca crl`\n";
   print_text(global, text);
 }

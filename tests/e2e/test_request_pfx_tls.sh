@@ -11,71 +11,14 @@ need python3
 # The interpreter itself, once: a version-manager shim in front of python3 can cost a second per call.
 PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3 does not run"
 
-# Servers we start are stopped on exit, whatever happens.
-SERVER_PIDS=()
-stop_servers() {
-  local pid
-  for pid in "${SERVER_PIDS[@]}"; do
-    kill "$pid" 2> /dev/null
-    wait "$pid" 2> /dev/null
-  done
-  SERVER_PIDS=()
-}
-trap 'stop_servers; rm -rf "$WORK"' EXIT
-
-# No proxy between curl and 127.0.0.1.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+source "$E2E_DIR/tls_server.sh"
 
 H="$WORK/home"
 pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
+
 jget() {
   "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' "$1" "$2" \
     || fail "cannot evaluate $2 on $(basename "$1")"
-}
-
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# start_server LEAF KEY CHAIN: sets PORT to where an `openssl s_server -www` listens on 127.0.0.1.
-PORT=""
-start_server() {
-  local leaf=$1 key=$2 chain=$3 attempt pid log i
-  for attempt in 1 2 3 4 5; do
-    PORT=$(free_port) || fail "python3 could not find a free port"
-    log="$WORK/s_server.$PORT.log"
-    openssl s_server -accept "127.0.0.1:$PORT" -cert "$leaf" -key "$key" -cert_chain "$chain" -www \
-      < /dev/null > "$log" 2>&1 &
-    pid=$!
-    SERVER_PIDS+=("$pid")
-    # s_server prints ACCEPT once it listens; a port taken meanwhile makes it exit: try another.
-    for ((i = 0; i < 100; i++)); do
-      if grep -q '^ACCEPT' "$log"; then return 0; fi
-      kill -0 "$pid" 2> /dev/null || break
-      sleep 0.1
-    done
-    kill "$pid" 2> /dev/null
-    wait "$pid" 2> /dev/null
-    echo "s_server on port $PORT did not start (attempt $attempt):" >&2
-    cat "$log" >&2
-  done
-  fail "openssl s_server did not start"
-}
-
-# https_get NAME: GET https://NAME:PORT/ trusting only root.pem, NAME resolved to 127.0.0.1.
-https_get() {
-  local name=$1
-  local args=(--silent --show-error --fail --noproxy '*' --max-time 10 --cacert "$WORK/root.pem")
-  [[ "$name" =~ ^[0-9.]+$ ]] || args+=(--resolve "$name:$PORT:127.0.0.1")
-  curl "${args[@]}" "https://$name:$PORT/"
-}
-
-# expect_name_refused NAME: curl must fail on certificate verification (60, or 51 in older curl).
-expect_name_refused() {
-  LAST_CMD="curl https://$1:$PORT/ --cacert root.pem"
-  local got=0
-  https_get "$1" > "$OUT" 2> "$ERR" || got=$?
-  [[ "$got" == 60 || "$got" == 51 ]] || fail "curl to $1: expected exit 60 or 51 (certificate refused), got $got"
 }
 
 # assert_no_files MSG NAME…: none of the files exist.
