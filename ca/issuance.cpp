@@ -97,9 +97,24 @@ const PrivateKey& IssuingSession::key_of(const store::CaRecord& ca) {
   return found->second;
 }
 
+const std::vector<Certificate>& IssuingSession::chain_for(const store::CaRecord& ca) {
+  auto found = chains_.find(ca.index);
+  if (found == chains_.end()) found = chains_.emplace(ca.index, chain_of(home_, ca)).first;
+  return found->second;
+}
+
+const store::CaRecord& IssuingSession::issuer_for(const std::string& selector, Time now) {
+  auto found = issuers_.find(selector);
+  if (found == issuers_.end()) {
+    store::CaRecord ca = find_ca(home_, selector);
+    check_issuer_usable(home_, ca, now);
+    found = issuers_.emplace(selector, std::move(ca)).first;
+  }
+  return found->second;
+}
+
 Certificate IssuingSession::sign(int64_t request_id, const Checked& checked, const store::CaRecord& ca,
-                                 const PrivateKey& key, Time now) const {
-  const Certificate ca_certificate = Certificate::from_der(ca.certificate_der);
+                                 const Certificate& ca_certificate, const PrivateKey& key, Time now) const {
   const LeafSpec spec{checked.csr,
                       *checked.tmpl,
                       checked.decision.sans,
@@ -126,15 +141,14 @@ void IssuingSession::record_issued(store::Writer& w, int64_t request_id, const C
   result.disposition = store::Disposition::issued;
   result.template_name = checked.tmpl->name;
   result.record = row;
-  result.chain = chain_of(home_, ca);
+  result.chain = chain_for(ca);
   result.chain.insert(result.chain.begin(), issued);  // not chain_of(row): the row is not committed yet
 }
 
 IssuingSession::Checked IssuingSession::check(const std::string& raw_input, const SubmitOptions& options,
                                               SubmitResult& result) {
   const Attributes attributes = parse_attributes(options.attributes);
-  result.ca = find_ca(home_, options.ca);
-  check_issuer_usable(home_, result.ca, options.now);
+  result.ca = issuer_for(options.ca, options.now);  // looked up once per session: a batch asks thousands of times
   std::optional<Checked> checked;
   try {
     checked.emplace(Checked{Csr::from_der(request_der_from_input(raw_input)), nullptr, {}});
@@ -188,6 +202,7 @@ void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<
                                  const SubmitOptions& options, int jobs) {
   const store::CaRecord ca = results.front().ca;
   const PrivateKey& key = key_of(ca);  // a wrong passphrase stops here, before anything is recorded
+  const Certificate& ca_certificate = chain_for(ca).front();
   try {
     home_.store().write([&](store::Writer& w) {
       std::vector<int64_t> ids;
@@ -203,7 +218,7 @@ void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<
       auto worker = [&] {
         for (size_t i = next++; i < group.size(); i = next++) {
           try {
-            issued[i] = sign(ids[i], group[i], ca, key, options.now);
+            issued[i] = sign(ids[i], group[i], ca, ca_certificate, key, options.now);
           } catch (...) {
             failures[i] = std::current_exception();
           }
@@ -317,7 +332,8 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
   home_.store().write([&](store::Writer& w) {
     pending_request(request_id, "approved");  // again, inside the write lock: another process may have decided meanwhile
     w.add_audit({0, now, actor, "approved", request_id, "", ""});
-    record_issued(w, request_id, checked, sign(request_id, checked, result.ca, key, now), result, actor, now);
+    record_issued(w, request_id, checked, sign(request_id, checked, result.ca, chain_for(result.ca).front(), key, now),
+                  result, actor, now);
   });
   return result;
 }

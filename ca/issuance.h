@@ -93,8 +93,13 @@ class IssuingSession {
   // Records, signs (on `jobs` threads) and commits a group in one transaction.
   void issue_group(const std::vector<Checked>& group, std::vector<SubmitResult>& results, const SubmitOptions& options,
                    int jobs);
+  // Thread-safe: reads only its arguments.
   [[nodiscard]] Certificate sign(int64_t request_id, const Checked& checked, const store::CaRecord& ca,
-                                 const PrivateKey& key, Time now) const;
+                                 const Certificate& ca_certificate, const PrivateKey& key, Time now) const;
+  // The CA's certificate and its issuers, parsed once per session.
+  const std::vector<Certificate>& chain_for(const store::CaRecord& ca);
+  // find_ca and the revoked/expired check, once per session and selector.
+  const store::CaRecord& issuer_for(const std::string& selector, Time now);
   void record_issued(store::Writer& w, int64_t request_id, const Checked& checked, const Certificate& issued,
                      SubmitResult& result, const std::string& actor, Time now);
   // The request, or Error{conflict} saying why it cannot be `verb` ("approved", "denied").
@@ -104,6 +109,8 @@ class IssuingSession {
   const TemplateSet& templates_;
   PassphraseSource passphrase_;
   std::map<int64_t, PrivateKey> keys_;
+  std::map<int64_t, std::vector<Certificate>> chains_;
+  std::map<std::string, store::CaRecord> issuers_;
 };
 
 }  // namespace pocketca
