@@ -48,8 +48,9 @@ Certificate Certificate::from_pem(const std::string& pem) {
 }
 
 Certificate Certificate::adopt(ossl::Ptr<X509> cert) {
-  Bytes der = encode(cert.get());
-  return Certificate(std::move(cert), std::move(der));
+  // Read back from its DER: a certificate built with a copied SubjectPublicKeyInfo
+  // has no decoded key cached, which verification and key matching need.
+  return from_der(encode(cert.get()));
 }
 
 std::string Certificate::pem() const { return pem_block("CERTIFICATE", der_); }

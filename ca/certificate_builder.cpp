@@ -17,6 +17,40 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
 
 }  // namespace
 
+namespace {
+
+// Copies algorithm, parameters and key bits of a SubjectPublicKeyInfo.
+void copy_public_key(X509_PUBKEY* to, const X509_PUBKEY* from) {
+  const ASN1_OBJECT* algorithm = nullptr;
+  const unsigned char* bits = nullptr;
+  int length = 0;
+  X509_ALGOR* algor = nullptr;
+  check_one(X509_PUBKEY_get0_param(nullptr, &bits, &length, &algor, from), "reading the request's key");
+  int parameter_type = V_ASN1_UNDEF;
+  const void* parameter = nullptr;
+  X509_ALGOR_get0(&algorithm, &parameter_type, &parameter, algor);
+  void* parameter_copy = nullptr;
+  if (parameter_type == V_ASN1_OBJECT) {
+    parameter_copy = check_ptr(OBJ_dup(static_cast<const ASN1_OBJECT*>(parameter)), "copying key parameters");
+  } else if (parameter_type == V_ASN1_SEQUENCE) {
+    parameter_copy = check_ptr(ASN1_STRING_dup(static_cast<const ASN1_STRING*>(parameter)), "copying key parameters");
+  }
+  auto* bits_copy = static_cast<unsigned char*>(check_ptr(OPENSSL_memdup(bits, static_cast<size_t>(length)), "copying a key"));
+  if (X509_PUBKEY_set0_param(to, check_ptr(OBJ_dup(algorithm), "copying a key algorithm"), parameter_type,
+                             parameter_copy, bits_copy, length) != 1) {
+    OPENSSL_free(bits_copy);
+    throw_openssl("setting the certificate's key");
+  }
+}
+
+}  // namespace
+
+CertificateBuilder::CertificateBuilder(const X509_NAME* subject, const X509_PUBKEY* subject_public_key,
+                                       const Bytes& serial, Time not_before, Time not_after)
+    : CertificateBuilder(subject, static_cast<EVP_PKEY*>(nullptr), serial, not_before, not_after) {
+  copy_public_key(X509_get_X509_PUBKEY(cert_.get()), subject_public_key);
+}
+
 CertificateBuilder::CertificateBuilder(const X509_NAME* subject, EVP_PKEY* subject_public_key, const Bytes& serial,
                                        Time not_before, Time not_after)
     : cert_(ossl::adopt(check_ptr(X509_new(), "allocating a certificate"))) {
@@ -26,7 +60,7 @@ CertificateBuilder::CertificateBuilder(const X509_NAME* subject, EVP_PKEY* subje
   check_one(X509_set_serialNumber(cert_.get(), serial_int.get()), "setting the serial");
   check_one(X509_set_subject_name(cert_.get(), subject), "setting the subject");
   check_one(X509_set_issuer_name(cert_.get(), subject), "setting the issuer");
-  check_one(X509_set_pubkey(cert_.get(), subject_public_key), "setting the public key");
+  if (subject_public_key != nullptr) check_one(X509_set_pubkey(cert_.get(), subject_public_key), "setting the public key");
   check_one(X509_set1_notBefore(cert_.get(), to_asn1_time(not_before).get()), "setting notBefore");
   check_one(X509_set1_notAfter(cert_.get(), to_asn1_time(not_after).get()), "setting notAfter");
 }

@@ -19,6 +19,10 @@ class CertificateBuilder {
  public:
   CertificateBuilder(const X509_NAME* subject, EVP_PKEY* subject_public_key, const Bytes& serial, Time not_before,
                      Time not_after);
+  // The same with the SubjectPublicKeyInfo copied as it is (from a request): no
+  // key encoding or decoding, which OpenSSL 3.0 makes costly per certificate.
+  CertificateBuilder(const X509_NAME* subject, const X509_PUBKEY* subject_public_key, const Bytes& serial,
+                     Time not_before, Time not_after);
 
   // The signer: the issuing CA's certificate and key. Without one the
   // certificate is self-signed with `key` (which must match the subject key).

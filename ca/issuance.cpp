@@ -24,6 +24,19 @@ struct IssuingSession::Checked {
 
 namespace {
 
+// Runs work(i) for i in [0, n) on `jobs` threads (the caller's among them).
+template <typename Work>
+void in_parallel(size_t n, int jobs, Work&& work) {
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < n; i = next++) work(i);
+  };
+  std::vector<std::jthread> threads;
+  for (int t = 1; t < std::min<int>(jobs, static_cast<int>(n)); ++t) threads.emplace_back(worker);
+  worker();
+}
+
+
 // Policy, plus the one rule that depends on the issuer: a pathLen-0 CA signs no CA.
 PolicyDecision check_request(const Csr& csr, const CertificateTemplate& tmpl, const Attributes& attributes,
                              const store::CaRecord& ca) {
@@ -145,32 +158,52 @@ void IssuingSession::record_issued(store::Writer& w, int64_t request_id, const C
   result.chain.insert(result.chain.begin(), issued);  // not chain_of(row): the row is not committed yet
 }
 
+// What the pure checks made of one input, before anything is recorded.
+struct IssuingSession::Inspection {
+  std::optional<Checked> checked;  // set once the input parsed as a request
+  std::optional<Error> error;      // why it was refused, if it was
+};
+
+IssuingSession::Inspection IssuingSession::inspect(const std::string& raw_input, const Attributes& attributes,
+                                                   const store::CaRecord& ca, const SubmitOptions& options) const {
+  Inspection out;
+  try {
+    out.checked.emplace(Checked{Csr::from_der(request_der_from_input(raw_input)), nullptr, {}});
+    out.checked->tmpl = &choose_template(templates_, options.template_name, attributes, out.checked->csr);
+    out.checked->decision = check_request(out.checked->csr, *out.checked->tmpl, attributes, ca);
+  } catch (const Error& e) {
+    out.error = e;
+  }
+  return out;
+}
+
+IssuingSession::Checked IssuingSession::settle(Inspection&& inspection, const SubmitOptions& options,
+                                               SubmitResult& result) {
+  if (inspection.error) {
+    const Error& e = *inspection.error;
+    if (!inspection.checked) {
+      // Not a request at all: no request row, but the attempt is audited.
+      home_.store().write([&](store::Writer& w) {
+        w.add_audit({0, options.now, options.requester, "denied", std::nullopt, "", std::string("input refused: ") + e.what()});
+      });
+      throw e;
+    }
+    if (e.kind() != ErrorKind::policy_denied) throw e;
+    const Checked& refused = *inspection.checked;
+    const auto row = request_row(refused.csr, result.ca, refused.tmpl ? refused.tmpl->name : "", options,
+                                 store::Disposition::denied, e.what());
+    throw denial(record_refusal(home_, row, options.requester, options.now), e);
+  }
+  result.template_name = inspection.checked->tmpl->name;
+  result.warnings = inspection.checked->decision.warnings;
+  return std::move(*inspection.checked);
+}
+
 IssuingSession::Checked IssuingSession::check(const std::string& raw_input, const SubmitOptions& options,
                                               SubmitResult& result) {
   const Attributes attributes = parse_attributes(options.attributes);
   result.ca = issuer_for(options.ca, options.now);  // looked up once per session: a batch asks thousands of times
-  std::optional<Checked> checked;
-  try {
-    checked.emplace(Checked{Csr::from_der(request_der_from_input(raw_input)), nullptr, {}});
-  } catch (const Error& e) {
-    // Not a request at all: no request row, but the attempt is audited.
-    home_.store().write([&](store::Writer& w) {
-      w.add_audit({0, options.now, options.requester, "denied", std::nullopt, "", std::string("input refused: ") + e.what()});
-    });
-    throw;
-  }
-  try {
-    checked->tmpl = &choose_template(templates_, options.template_name, attributes, checked->csr);
-    checked->decision = check_request(checked->csr, *checked->tmpl, attributes, result.ca);
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::policy_denied) throw;
-    const auto row = request_row(checked->csr, result.ca, checked->tmpl ? checked->tmpl->name : "", options,
-                                 store::Disposition::denied, e.what());
-    throw denial(record_refusal(home_, row, options.requester, options.now), e);
-  }
-  result.template_name = checked->tmpl->name;
-  result.warnings = checked->decision.warnings;
-  return std::move(*checked);
+  return settle(inspect(raw_input, attributes, result.ca, options), options, result);
 }
 
 bool IssuingSession::hold_if_pending(const Checked& checked, const SubmitOptions& options, SubmitResult& result) {
@@ -214,20 +247,13 @@ void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<
       // Signing is the costly part and touches no shared state: spread it over `jobs` threads.
       std::vector<std::optional<Certificate>> issued(group.size());
       std::vector<std::exception_ptr> failures(group.size());
-      std::atomic<size_t> next{0};
-      auto worker = [&] {
-        for (size_t i = next++; i < group.size(); i = next++) {
-          try {
-            issued[i] = sign(ids[i], group[i], ca, ca_certificate, key, options.now);
-          } catch (...) {
-            failures[i] = std::current_exception();
-          }
+      in_parallel(group.size(), jobs, [&](size_t i) {
+        try {
+          issued[i] = sign(ids[i], group[i], ca, ca_certificate, key, options.now);
+        } catch (...) {
+          failures[i] = std::current_exception();
         }
-      };
-      std::vector<std::jthread> threads;
-      for (int t = 1; t < std::min<int>(jobs, static_cast<int>(group.size())); ++t) threads.emplace_back(worker);
-      worker();
-      for (auto& t : threads) t.join();
+      });
       for (const auto& failure : failures) {
         if (failure) std::rethrow_exception(failure);
       }
@@ -246,23 +272,37 @@ void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<
   }
 }
 
+
 void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>()>& next, const SubmitOptions& options,
                                   int jobs, const std::function<void(BatchOutcome&&)>& report) {
-  key_of(find_ca(home_, options.ca));  // a wrong passphrase stops the batch before anything is recorded
+  const Attributes attributes = parse_attributes(options.attributes);
+  const store::CaRecord& ca = issuer_for(options.ca, options.now);
+  key_of(ca);  // a wrong passphrase stops the batch before anything is recorded
   bool more = true;
   while (more) {
-    std::vector<Checked> group;
-    std::vector<SubmitResult> results;
-    std::vector<std::string> names;
-    while (group.size() < batch_group_size) {
+    // Read a group, inspect it on `jobs` threads (parsing and policy are pure), then
+    // record refusals and pending requests in order, and issue the rest together.
+    std::vector<BatchInput> inputs;
+    while (inputs.size() < batch_group_size) {
       std::optional<BatchInput> input = next();
       if (!input) {
         more = false;
         break;
       }
+      inputs.push_back(std::move(*input));
+    }
+    std::vector<Inspection> inspections(inputs.size());
+    in_parallel(inputs.size(), jobs, [&](size_t i) { inspections[i] = inspect(inputs[i].raw, attributes, ca, options); });
+
+    std::vector<Checked> group;
+    std::vector<SubmitResult> results;
+    std::vector<std::string> names;
+    for (size_t n = 0; n < inputs.size(); ++n) {
+      const std::optional<BatchInput> input = std::move(inputs[n]);
       try {
         SubmitResult result;
-        Checked checked = check(input->raw, options, result);
+        result.ca = ca;
+        Checked checked = settle(std::move(inspections[n]), options, result);
         if (hold_if_pending(checked, options, result)) {
           report({input->name, std::move(result), "", std::nullopt});
           continue;

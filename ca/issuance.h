@@ -20,6 +20,8 @@
 
 namespace pocketca {
 
+struct Attributes;
+
 struct SubmitOptions {
   std::string template_name;            // --template; "" = the template the request names
   std::string ca;                       // --ca; "" = the default issuer
@@ -85,7 +87,13 @@ class IssuingSession {
 
  private:
   struct Checked;
+  struct Inspection;
   const PrivateKey& key_of(const store::CaRecord& ca);
+  // The pure part of the checks (parse, template, policy): safe on several threads.
+  [[nodiscard]] Inspection inspect(const std::string& raw_input, const Attributes& attributes, const store::CaRecord& ca,
+                                   const SubmitOptions& options) const;
+  // Records what inspect found wrong (audit entry or denied row) and throws, or hands back the checked request.
+  Checked settle(Inspection&& inspection, const SubmitOptions& options, SubmitResult& result);
   // Parses and checks one submission (recording a refusal); fills result.ca, template, warnings.
   Checked check(const std::string& raw_input, const SubmitOptions& options, SubmitResult& result);
   // Records a pending row when --pending or the template asks for approval; false otherwise.

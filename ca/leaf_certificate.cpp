@@ -9,7 +9,8 @@ namespace pocketca {
 Certificate sign_leaf(const LeafSpec& spec, const PrivateKey& issuer_key) {
   EVP_PKEY* subject_key = check_ptr(X509_REQ_get0_pubkey(spec.csr.native()), "reading the request's key");
   const X509_NAME* subject = spec.csr.subject_name();
-  CertificateBuilder builder(subject, subject_key, spec.serial, spec.not_before, spec.not_after);
+  CertificateBuilder builder(subject, X509_REQ_get_X509_PUBKEY(spec.csr.native()), spec.serial, spec.not_before,
+                             spec.not_after);
   builder.issued_by(spec.issuer_certificate);
 
   const CertificateTemplate& t = spec.tmpl;
