@@ -116,3 +116,14 @@ tree_digest() {
 have_python_cryptography() {
   command -v python3 > /dev/null 2>&1 && python3 -c 'import cryptography' > /dev/null 2>&1
 }
+
+# use_python [cryptography]: sets PY to the python3 interpreter itself, resolved once (a
+# version-manager shim in front of python3 can cost a second per call); with "cryptography",
+# skips the test (77) when pyca/cryptography is missing.
+use_python() {
+  need python3
+  PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3 does not run"
+  if [[ "${1:-}" == cryptography ]]; then
+    "$PY" -c 'import cryptography' 2> /dev/null || { echo "SKIP: python cryptography is not installed" >&2; exit 77; }
+  fi
+}

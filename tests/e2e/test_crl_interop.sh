@@ -10,10 +10,7 @@
 # `openssl verify -crl_check_all` then rejects the leaf under it.
 source "$(dirname "$0")/lib.sh"
 need openssl
-need python3
-# The interpreter itself, once: a version-manager shim in front of python3 can cost a second per call.
-PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3 does not run"
-"$PY" -c 'import cryptography' 2> /dev/null || { echo "SKIP: python cryptography is not installed" >&2; exit 77; }
+use_python cryptography
 HAVE_CERTTOOL=0
 command -v certtool > /dev/null 2>&1 && HAVE_CERTTOOL=1
 

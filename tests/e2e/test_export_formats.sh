@@ -7,9 +7,7 @@
 # file without --force, unknown serial) write nothing.
 source "$(dirname "$0")/lib.sh"
 need openssl
-need python3
-# The interpreter itself, once: a version-manager shim in front of python3 can cost a second per call.
-PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3 does not run"
+use_python
 "$PY" -c 'from cryptography.hazmat.primitives.serialization import pkcs12, pkcs7' 2> /dev/null \
   || { echo "SKIP: python cryptography (with pkcs12 and pkcs7) is not installed" >&2; exit 77; }
 

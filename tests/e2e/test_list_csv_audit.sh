@@ -5,9 +5,7 @@
 # (text and --json, oldest first, --requester as the actor, --since).
 source "$(dirname "$0")/lib.sh"
 need openssl
-need python3
-# The interpreter itself, once: a version-manager shim in front of python3 can cost a second per call.
-PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3 does not run"
+use_python
 
 H="$WORK/home"
 REQS="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/tests/data/requests"

@@ -7,9 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 need openssl
 need curl
-need python3
-# The interpreter itself, once: a version-manager shim in front of python3 can cost a second per call.
-PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3 does not run"
+use_python
 
 source "$E2E_DIR/tls_server.sh"
 
