@@ -217,7 +217,8 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
 void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto args = std::make_shared<SubmitArgs>();
   CLI::App* cmd = app.add_subcommand("submit", "Check and sign a PKCS#10 request (the main job)");
-  auto* request = cmd->add_option("REQUEST", args->request, "Request file: PEM, Base64, DER or UTF-16 (\"-\" reads stdin)");
+  auto* request = cmd->add_option("REQUEST", args->request, "Request file: PEM, Base64, DER or UTF-16 (\"-\" reads stdin)")
+                      ->type_name("FILE");
   auto* batch = cmd->add_option("--batch", args->batch,
                                 "Many requests in one process: folders, files, or - for a list of paths on stdin")
                     ->type_name("DIR|FILE|-")
@@ -225,7 +226,7 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   request->excludes(batch);
   cmd->add_option("--out-dir", args->out_dir, "--batch: where <name>.cer/.p7b go (default: current folder)")
       ->type_name("DIR");
-  cmd->add_option("--jobs", args->jobs, "--batch: sign on N threads")->capture_default_str()->type_name("N");
+  cmd->add_option("--jobs", args->jobs, "--batch: check and sign on N threads")->capture_default_str()->type_name("N");
   cmd->add_flag("--no-files", args->no_files, "--batch: record and report only; `retrieve ID` writes files later");
   cmd->add_option("--template", args->template_name, "Template name or display name (default: the one the request names)")
       ->type_name("NAME");
@@ -233,8 +234,10 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("--attrib", args->attributes, "certreq-style attribute: \"SAN:dns=a&ipaddress=10.0.0.5\", "
                                                 "\"CertificateTemplate:WebServer\"")
       ->type_name("K:V");
-  cmd->add_option("--out", args->out, "Certificate file (default: <request name>.cer)")->type_name("FILE.cer");
-  cmd->add_option("--chain", args->chain, "Chain file, PKCS#7 (default: <request name>.p7b)")->type_name("FILE.p7b");
+  cmd->add_option("--out", args->out, "Certificate file (default: <request name>.cer)")->type_name("FILE.cer")->excludes(batch);
+  cmd->add_option("--chain", args->chain, "Chain file, PKCS#7 (default: <request name>.p7b)")
+      ->type_name("FILE.p7b")
+      ->excludes(batch);
   cmd->add_option("--format", args->format, "der or base64 (PEM) for both files")
       ->check(CLI::IsMember({"der", "base64"}))
       ->capture_default_str();
