@@ -1,5 +1,6 @@
 #include "bundle.h"
 
+#include "der.h"
 #include "error.h"
 
 namespace pocketca {
@@ -25,12 +26,7 @@ Bytes pkcs7_certs_only(const std::vector<Certificate>& certificates) {
   for (const Certificate& cert : certificates) {
     check_one(PKCS7_add_certificate(p7.get(), cert.native()), "adding a certificate to PKCS#7");
   }
-  unsigned char* der = nullptr;
-  const int len = i2d_PKCS7(p7.get(), &der);
-  if (len <= 0) throw_openssl("encoding PKCS#7");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  return to_der(p7.get(), i2d_PKCS7, "encoding PKCS#7");
 }
 
 std::string encode_bundle(const std::vector<Certificate>& chain, BundleFormat format) {

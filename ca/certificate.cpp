@@ -2,20 +2,14 @@
 
 #include <openssl/pem.h>
 
+#include "der.h"
 #include "distinguished_name.h"
 #include "error.h"
 
 namespace pocketca {
 namespace {
 
-Bytes encode(X509* cert) {
-  unsigned char* der = nullptr;
-  const int len = i2d_X509(cert, &der);
-  if (len <= 0) throw_openssl("encoding a certificate");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
+Bytes encode(X509* cert) { return to_der(cert, i2d_X509, "encoding a certificate"); }
 
 std::string digest_of(const Bytes& der, const EVP_MD* md, bool upper) {
   unsigned char out[EVP_MAX_MD_SIZE];

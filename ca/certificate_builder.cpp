@@ -2,21 +2,9 @@
 
 #include "error.h"
 #include "san_extension.h"
+#include "text.h"
 
 namespace pocketca {
-namespace {
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
-}  // namespace
-
 namespace {
 
 // Copies algorithm, parameters and key bits of a SubjectPublicKeyInfo.

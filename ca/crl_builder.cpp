@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "certificate_builder.h"
+#include "der.h"
 #include "error.h"
 #include "serial.h"
 
@@ -54,22 +55,6 @@ void serial_bytes(const std::string& hex, Bytes& out) {
   if (out.empty()) out.push_back(0);
 }
 
-// ossl.h has no deleter for it; local until it does.
-struct DistPointFree {
-  void operator()(DIST_POINT* p) const noexcept { DIST_POINT_free(p); }
-};
-
-// Takes over what an i2d_* call allocated; `len` is that call's result.
-Bytes take_der(unsigned char* der, int len, const char* what_failed) {
-  if (len <= 0) {
-    OPENSSL_free(der);
-    throw_openssl(what_failed);
-  }
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
-
 // A Time in DER: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 5.1.2.4).
 Bytes time_der(Time t) {
   unsigned char* der = nullptr;
@@ -109,7 +94,7 @@ ossl::Ptr<X509_EXTENSION> freshest_crl(const std::string& url) {
   check_one(ASN1_STRING_set(uri.get(), url.data(), static_cast<int>(url.size())), "setting a URI");
   auto name = ossl::adopt(check_ptr(GENERAL_NAME_new(), "allocating a URI"));
   GENERAL_NAME_set0_value(name.get(), GEN_URI, uri.release());
-  std::unique_ptr<DIST_POINT, DistPointFree> point(check_ptr(DIST_POINT_new(), "allocating a distribution point"));
+  auto point = ossl::adopt(check_ptr(DIST_POINT_new(), "allocating a distribution point"));
   point->distpoint = check_ptr(DIST_POINT_NAME_new(), "allocating a distribution point name");
   point->distpoint->type = 0;  // fullName
   point->distpoint->name.fullname = check_ptr(GENERAL_NAMES_new(), "allocating a distribution point name");

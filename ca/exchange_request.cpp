@@ -12,15 +12,6 @@ namespace {
 
 [[noreturn]] void refuse(const std::string& message) { throw Error(ErrorKind::invalid_input, message); }
 
-bool same_name(const SubjectAltName& a, const SubjectAltName& b) {
-  return a.type == b.type && std::equal(a.value.begin(), a.value.end(), b.value.begin(), b.value.end(),
-                                        [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
-}
-
-void add_unique(std::vector<SubjectAltName>& list, SubjectAltName san) {
-  if (std::none_of(list.begin(), list.end(), [&](const auto& x) { return same_name(x, san); })) list.push_back(std::move(san));
-}
-
 SubjectAltName checked_dns(const std::string& name) {
   if (const std::string problem = check_dns_name(name); !problem.empty()) refuse(problem);
   return {SubjectAltName::Type::dns, name};

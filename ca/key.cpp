@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "der.h"
 #include "error.h"
 
 namespace pocketca {
@@ -143,12 +144,7 @@ KeySpec PrivateKey::spec() const {
 }
 
 Bytes PrivateKey::public_key_der() const {
-  unsigned char* der = nullptr;
-  const int len = i2d_PUBKEY(key_.get(), &der);
-  if (len <= 0) throw_openssl("encoding a public key");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  return to_der(key_.get(), i2d_PUBKEY, "encoding a public key");
 }
 
 const EVP_MD* PrivateKey::signature_digest() const {

@@ -2,6 +2,7 @@
 
 #include <openssl/pkcs12.h>
 
+#include "der.h"
 #include "error.h"
 
 namespace pocketca {
@@ -44,12 +45,7 @@ Bytes make_pfx(const std::vector<Certificate>& chain, const PrivateKey& key, con
   if (!pfx) throw_openssl("building the PFX");
   check_one(PKCS12_set_mac(pfx.get(), password.c_str(), -1, nullptr, 0, PKCS12_DEFAULT_ITER, mac_digest),
             "adding the PFX's MAC");
-  unsigned char* der = nullptr;
-  const int len = i2d_PKCS12(pfx.get(), &der);
-  if (len <= 0) throw_openssl("encoding the PFX");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  return to_der(pfx.get(), i2d_PKCS12, "encoding the PFX");
 }
 
 }  // namespace pocketca

@@ -130,14 +130,6 @@ SubjectAltName checked_san(const SubjectAltName& san, const CertificateTemplate&
   return san;
 }
 
-bool same_name(const SubjectAltName& a, const SubjectAltName& b) {
-  return a.type == b.type && lower(a.value) == lower(b.value);
-}
-
-void add_unique(std::vector<SubjectAltName>& list, const SubjectAltName& san) {
-  if (std::none_of(list.begin(), list.end(), [&](const auto& x) { return same_name(x, san); })) list.push_back(san);
-}
-
 // CN handling as AD CS and Exchange expect: a host-name CN goes first in the SAN.
 void place_common_name(const Csr& csr, const CertificateTemplate& tmpl, PolicyDecision& decision) {
   const std::string cn = csr.common_name();

@@ -1,5 +1,6 @@
 #include "request_builder.h"
 
+#include "der.h"
 #include "error.h"
 #include "san_extension.h"
 
@@ -19,12 +20,7 @@ Bytes make_request_der(const PrivateKey& key, const X509_NAME* subject, const st
     check_one(X509_REQ_add_extensions(req.get(), extensions.get()), "adding the request's extensions");
   }
   if (X509_REQ_sign(req.get(), key.native(), key.signature_digest()) <= 0) throw_openssl("signing a request");
-  unsigned char* der = nullptr;
-  const int len = i2d_X509_REQ(req.get(), &der);
-  if (len <= 0) throw_openssl("encoding a request");
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  return to_der(req.get(), i2d_X509_REQ, "encoding a request");
 }
 
 }  // namespace pocketca

@@ -73,16 +73,6 @@ std::vector<CrlEntry> delta_entries(Home& home, const store::CaRecord& ca, const
   return entries;
 }
 
-void check_unrevocable(const store::CertificateRecord& cert) {
-  if (cert.status != store::CertStatus::revoked) {
-    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " is not revoked");
-  }
-  if (cert.revocation_reason != "certificateHold") {
-    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " was " + revocation_summary(cert) +
-                                         "; only a certificateHold can be lifted (as AD CS) — issue a new certificate");
-  }
-}
-
 }  // namespace
 
 store::CertificateRecord certificate_by_serial(Home& home, const std::string& typed_serial) {
@@ -121,6 +111,16 @@ void revoke_certificates(Home& home, const std::vector<store::CertificateRecord>
                    options.reason + " as of " + to_iso8601(at)});
     }
   });
+}
+
+void check_unrevocable(const store::CertificateRecord& cert) {
+  if (cert.status != store::CertStatus::revoked) {
+    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " is not revoked");
+  }
+  if (cert.revocation_reason != "certificateHold") {
+    throw Error(ErrorKind::conflict, "certificate " + cert.serial + " was " + revocation_summary(cert) +
+                                         "; only a certificateHold can be lifted (as AD CS) — issue a new certificate");
+  }
 }
 
 void unrevoke_certificate(Home& home, const store::CertificateRecord& cert, const std::string& actor, Time now) {

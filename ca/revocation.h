@@ -33,6 +33,8 @@ void check_revocable(Home& home, const store::CertificateRecord& cert, const Rev
 // Revokes every certificate in `certs` in one transaction (check_revocable first).
 void revoke_certificates(Home& home, const std::vector<store::CertificateRecord>& certs, const RevokeOptions& options);
 
+// Error{conflict} unless `cert` is revoked with certificateHold, the one reason that can be lifted.
+void check_unrevocable(const store::CertificateRecord& cert);
 // Lifts a certificateHold. Error{conflict} for any other reason (AD CS's rule:
 // only a hold can be undone) or when the certificate is not revoked.
 void unrevoke_certificate(Home& home, const store::CertificateRecord& cert, const std::string& actor, Time now);

@@ -1,5 +1,8 @@
 #include "subject_alt_name.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace pocketca {
 
 std::string SubjectAltName::to_string() const {
@@ -18,6 +21,15 @@ std::string SubjectAltName::to_string() const {
     case Type::edi_party: return "ediPartyName";
   }
   return "unknown";
+}
+
+bool same_name(const SubjectAltName& a, const SubjectAltName& b) {
+  return a.type == b.type && std::equal(a.value.begin(), a.value.end(), b.value.begin(), b.value.end(),
+                                        [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+void add_unique(std::vector<SubjectAltName>& list, const SubjectAltName& san) {
+  if (std::none_of(list.begin(), list.end(), [&](const auto& x) { return same_name(x, san); })) list.push_back(san);
 }
 
 const char* type_name(SubjectAltName::Type type) {

@@ -19,6 +19,11 @@ struct SubjectAltName {
   friend bool operator==(const SubjectAltName&, const SubjectAltName&) = default;
 };
 
+// Same type and value, case-insensitively (DNS names and the rest compare that way in SANs).
+[[nodiscard]] bool same_name(const SubjectAltName& a, const SubjectAltName& b);
+// Appends `san` unless `list` holds the same name already.
+void add_unique(std::vector<SubjectAltName>& list, const SubjectAltName& san);
+
 // "dns", "ip", "email", "uri", "upn" (template files and --attrib use these names).
 [[nodiscard]] const char* type_name(SubjectAltName::Type type);
 

@@ -8,14 +8,15 @@
 #include "error.h"
 #include "issuance.h"
 #include "policy.h"
+#include "text.h"
 
 namespace pocketca {
 namespace {
 
 std::string template_list(const TemplateSet& templates) {
-  std::string names;
-  for (const auto& t : templates.all()) names += (names.empty() ? "" : ", ") + t.name;
-  return names;
+  std::vector<std::string> names;
+  for (const auto& t : templates.all()) names.push_back(t.name);
+  return join(names);
 }
 
 bool is_oid(const std::string& s) {

@@ -1,7 +1,7 @@
 #include "certificate_views.h"
 
 #include "ca/certificate_template.h"
-
+#include "ca/text.h"
 #include "ca/time.h"
 #include "table.h"
 
@@ -9,12 +9,6 @@ namespace pocketca::cli {
 namespace {
 
 std::string date_of(Time t) { return to_iso8601(t).substr(0, 10); }
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 Json windows_attributes(const std::string& attributes_json) {
   Json parsed = Json::parse(attributes_json, nullptr, false);
@@ -94,7 +88,7 @@ std::string certificate_details(const store::CertificateRecord& c, const std::st
     t.add({"  revoked", (c.revoked_at ? to_iso8601(*c.revoked_at) : "") + " (" + c.revocation_reason + ")"});
   }
   t.add({"  subject", c.subject});
-  t.add({"  SANs", joined(c.sans)});
+  t.add({"  SANs", join(c.sans)});
   t.add({"  serial", c.serial});
   t.add({"  thumbprint", c.sha1_thumbprint});
   t.add({"  sha256", c.sha256_fingerprint});

@@ -18,14 +18,12 @@ struct RetrieveArgs {
   bool force = false;
 };
 
-std::string actor_name(const std::string& requester) { return requester.empty() ? os_user_name() : requester; }
-
 void run_approve(const GlobalOptions& global, int64_t id, const std::string& actor) {
   Home home = Home::open(resolve_home(global));
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));
   const Time at = now();
-  const SubmitResult result = session.approve(id, actor_name(actor), at);
+  const SubmitResult result = session.approve(id, actor_or_os_user(actor), at);
   print_warnings(result.warnings);
   const store::CertificateRecord& cert = *result.record;
   if (global.json) {
@@ -42,7 +40,7 @@ void run_deny(const GlobalOptions& global, int64_t id, const std::string& reason
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   // Denying needs no CA key: the passphrase source is never asked.
   IssuingSession session(home, templates, passphrase_source(global, false));
-  session.deny(id, reason, actor_name(actor), now());
+  session.deny(id, reason, actor_or_os_user(actor), now());
   const auto request = home.store().find_request(id);
   if (global.json) {
     const auto ca = request->ca_index ? home.store().find_ca(*request->ca_index) : std::nullopt;

@@ -5,6 +5,7 @@
 #include "ca/error.h"
 #include "ca/exchange_request.h"
 #include "ca/files.h"
+#include "ca/text.h"
 #include "commands.h"
 
 namespace pocketca::cli {
@@ -56,9 +57,7 @@ void run_request(const GlobalOptions& global, const RequestArgs& args) {
                 {"files", {{"request", args.out}, {"key", args.key_out}}}});
     return;
   }
-  std::string names;
-  for (const auto& san : sans) names += (names.empty() ? "" : ", ") + san;
-  print_text(global, "Wrote " + args.out + ": request for " + request.subject + "\n  SANs " + names + "\nWrote " +
+  print_text(global, "Wrote " + args.out + ": request for " + request.subject + "\n  SANs " + join(sans) + "\nWrote " +
                          args.key_out + ": " + request.key.spec().describe() + " key, mode 0600, " +
                          (encrypt ? "encrypted" : "NOT encrypted (give --key-passphrase-file to encrypt it)") +
                          "\nNext: pocketca submit " + args.out + " --template WebServer, then pocketca export SERIAL "

@@ -25,8 +25,6 @@ struct RevokeArgs {
   bool yes = false;
 };
 
-std::string actor_or_user(const std::string& actor) { return actor.empty() ? os_user_name() : actor; }
-
 // Publishes a base CRL of each CA that signed one of `certs` (keys loaded by the caller).
 std::vector<PublishedCrl> publish_for(Home& home, const std::map<int64_t, PrivateKey>& keys, const std::string& actor,
                                       Time at) {
@@ -98,7 +96,7 @@ void run_revoke(const GlobalOptions& global, const RevokeArgs& args) {
     throw CLI::ValidationError("give a SERIAL, or --all-from-template / --requester for many");
   }
   Home home = Home::open(resolve_home(global));
-  RevokeOptions options{parse_revocation_reason(args.reason), std::nullopt, actor_or_user(args.actor), now()};
+  RevokeOptions options{parse_revocation_reason(args.reason), std::nullopt, actor_or_os_user(args.actor), now()};
   if (!args.date.empty()) options.date = parse_iso8601(args.date);
 
   std::vector<store::CertificateRecord> certs;
@@ -126,13 +124,11 @@ void run_revoke(const GlobalOptions& global, const RevokeArgs& args) {
 void run_unrevoke(const GlobalOptions& global, const std::string& serial, const std::string& actor, bool no_publish) {
   Home home = Home::open(resolve_home(global));
   const store::CertificateRecord cert = certificate_by_serial(home, serial);
-  if (cert.status != store::CertStatus::revoked || cert.revocation_reason != "certificateHold") {
-    unrevoke_certificate(home, cert, actor_or_user(actor), now());  // throws, saying why
-  }
+  check_unrevocable(cert);  // before the key is loaded: a refusal needs no passphrase
   const auto keys = no_publish ? std::map<int64_t, PrivateKey>{} : issuer_keys(home, {cert}, global);
   const Time at = now();
-  unrevoke_certificate(home, cert, actor_or_user(actor), at);
-  report(global, home, {cert}, publish_for(home, keys, actor_or_user(actor), at), "Lifted the hold on");
+  unrevoke_certificate(home, cert, actor_or_os_user(actor), at);
+  report(global, home, {cert}, publish_for(home, keys, actor_or_os_user(actor), at), "Lifted the hold on");
 }
 
 }  // namespace

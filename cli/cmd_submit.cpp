@@ -40,7 +40,7 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));
   SubmitOptions options{args.template_name, args.ca, args.attributes,
-                        args.requester.empty() ? os_user_name() : args.requester, args.pending, now()};
+                        actor_or_os_user(args.requester), args.pending, now()};
   // One byte past the cap is enough for the engine to refuse an oversized file by its size.
   const SubmitResult result = session.submit(read_file_head(args.request, max_request_file_size + 1), options);
   print_warnings(result.warnings);
@@ -128,7 +128,7 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));
   const SubmitOptions options{args.template_name, args.ca, args.attributes,
-                              args.requester.empty() ? os_user_name() : args.requester, args.pending, now()};
+                              actor_or_os_user(args.requester), args.pending, now()};
   if (!args.no_files) std::filesystem::create_directories(args.out_dir);
 
   Progress progress(files.size(), !global.quiet && !global.json);

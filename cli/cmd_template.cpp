@@ -1,5 +1,6 @@
 #include "ca/certificate_template.h"
 #include "ca/error.h"
+#include "ca/text.h"
 #include "commands.h"
 #include "table.h"
 
@@ -7,9 +8,7 @@ namespace pocketca::cli {
 namespace {
 
 std::string joined(const std::vector<std::string>& items, const std::string& none = "none") {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out.empty() ? none : out;
+  return items.empty() ? none : join(items);
 }
 
 std::string validity_of(const CertificateTemplate& t) {

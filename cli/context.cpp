@@ -67,6 +67,8 @@ std::string read_passphrase(const GlobalOptions& global, bool confirm) {
 
 }  // namespace
 
+std::string actor_or_os_user(const std::string& named) { return named.empty() ? os_user_name() : named; }
+
 bool confirm(const std::string& question) {
   const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (tty < 0) return false;

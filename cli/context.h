@@ -33,6 +33,9 @@ struct GlobalOptions {
 [[nodiscard]] std::string read_secret(const std::string& file, const std::string& what, const std::string& option,
                                       bool confirm);
 
+// Who acts, for the database and the audit log: `named` (--requester, --actor), else the OS user.
+[[nodiscard]] std::string actor_or_os_user(const std::string& named);
+
 // Asks a yes/no question on the terminal; false without a terminal or unless "y"/"yes".
 [[nodiscard]] bool confirm(const std::string& question);
 
