@@ -127,3 +127,10 @@ use_python() {
     "$PY" -c 'import cryptography' 2> /dev/null || { echo "SKIP: python cryptography is not installed" >&2; exit 77; }
   fi
 }
+
+# jget FILE EXPR: evaluates a Python expression on the JSON document `d` in FILE and prints it
+# (after use_python).
+jget() {
+  "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' "$1" "$2" \
+    || fail "cannot evaluate $2 on $(basename "$1")"
+}

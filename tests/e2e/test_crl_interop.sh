@@ -18,11 +18,6 @@ H="$WORK/home"
 PUB="$H/public"
 pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 check_crl() { "$PY" "$E2E_DIR/check_crl.py" "$@"; }
-# jget FILE EXPR: evaluates a Python expression on the JSON document `d` in FILE and prints it.
-jget() {
-  "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' "$1" "$2" \
-    || fail "cannot evaluate $2 on $(basename "$1")"
-}
 # DER CRL/certificate -> PEM next to the work folder.
 crl_pem() { openssl crl -inform DER -in "$1" -out "$2" || fail "openssl cannot read the CRL $1"; }
 # verify_ok LEAF ARGS… / verify_revoked LEAF ARGS…: openssl verify with the given trust and CRLs.

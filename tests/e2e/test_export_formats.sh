@@ -13,10 +13,6 @@ use_python
 
 H="$WORK/home"
 pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
-jget() {
-  "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' "$1" "$2" \
-    || fail "cannot evaluate $2 on $(basename "$1")"
-}
 expect_json_error() {
   expect_exit 1 "$@"
   assert_error_line

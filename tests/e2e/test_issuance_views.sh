@@ -12,11 +12,6 @@ REQS="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/tests/data/requests"
 [[ -f "$REQS/windows-exchange.pem" ]] || fail "request fixtures not found in $REQS (set POCKETCA_SOURCE_DIR)"
 pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 
-# jget FILE EXPR: evaluates a Python expression on the JSON document `d` in FILE and prints it.
-jget() {
-  "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' "$1" "$2" \
-    || fail "cannot evaluate $2 on $(basename "$1")"
-}
 # Certificates in the database, as `list --json` counts them.
 cert_count() {
   pcah list --json > "$WORK/.count.json" || fail "list --json failed"

@@ -12,10 +12,6 @@ REQS="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/tests/data/requests"
 TEMPLATES="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/templates"
 [[ -f "$REQS/windows-exchange.pem" ]] || fail "request fixtures not found in $REQS (set POCKETCA_SOURCE_DIR)"
 pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
-jget() {
-  "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' "$1" "$2" \
-    || fail "cannot evaluate $2 on $(basename "$1")"
-}
 # ids ARGS…: the request IDs that `list ARGS… --json` prints, in its order.
 ids() {
   pcah list "$@" --json > "$WORK/.ids.json" || fail "list $* --json failed"

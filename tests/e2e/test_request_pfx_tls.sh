@@ -14,10 +14,6 @@ source "$E2E_DIR/tls_server.sh"
 H="$WORK/home"
 pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 
-jget() {
-  "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' "$1" "$2" \
-    || fail "cannot evaluate $2 on $(basename "$1")"
-}
 
 # assert_no_files MSG NAME…: none of the files exist.
 assert_no_files() {

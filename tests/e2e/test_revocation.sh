@@ -22,11 +22,6 @@ ME=$(id -un)
 
 pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 check_crl() { "$PY" "$E2E_DIR/check_crl.py" "$@"; }
-# jget FILE EXPR: evaluates a Python expression on the JSON document `d` in FILE and prints it.
-jget() {
-  "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' "$1" "$2" \
-    || fail "cannot evaluate $2 on $(basename "$1")"
-}
 # sql DB STATEMENT: runs SQL on a home's database (python's sqlite3: no sqlite3 CLI needed) and
 # prints the rows, one per line, columns separated by '|'.
 sql() {
