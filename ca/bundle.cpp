@@ -24,7 +24,7 @@ Bytes pkcs7_certs_only(const std::vector<Certificate>& certificates) {
   // Detached: no eContent at all, as crl2pkcs7 and certutil write it.
   PKCS7_set_detached(p7.get(), 1);
   for (const Certificate& cert : certificates) {
-    check_one(PKCS7_add_certificate(p7.get(), cert.native()), "adding a certificate to PKCS#7");
+    check_one(PKCS7_add_certificate(p7.get(), cert.native_for_encoding()), "adding a certificate to PKCS#7");
   }
   return to_der(p7.get(), i2d_PKCS7, "encoding PKCS#7");
 }

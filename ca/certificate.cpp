@@ -1,5 +1,6 @@
 #include "certificate.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include "der.h"
@@ -28,7 +29,7 @@ Certificate Certificate::from_der(const Bytes& der) {
     const std::string detail = drain_openssl_errors();
     throw Error(ErrorKind::invalid_input, "not a DER certificate" + (detail.empty() ? "" : ": " + detail));
   }
-  return Certificate(ossl::adopt(cert), der);
+  return Certificate(ossl::adopt(cert), der, true);
 }
 
 Certificate Certificate::from_pem(const std::string& pem) {
@@ -42,9 +43,23 @@ Certificate Certificate::from_pem(const std::string& pem) {
 }
 
 Certificate Certificate::adopt(ossl::Ptr<X509> cert) {
-  // Read back from its DER: a certificate built with a copied SubjectPublicKeyInfo
-  // has no decoded key cached, which verification and key matching need.
-  return from_der(encode(cert.get()));
+  Bytes der = encode(cert.get());
+  return Certificate(std::move(cert), std::move(der), false);
+}
+
+X509* Certificate::native() const {
+  if (!key_checked_) {
+    // Only a certificate adopt() kept as built lacks a decoded key; anything read from DER
+    // that still has none has a key OpenSSL cannot decode, and reading it again won't help.
+    if (X509_get0_pubkey(cert_.get()) == nullptr) cert_ = from_der(der_).cert_;
+    ERR_clear_error();
+    key_checked_ = true;
+  }
+  return cert_.get();
+}
+
+EVP_PKEY* Certificate::public_key() const {
+  return check_ptr(X509_get0_pubkey(native()), "reading a certificate's public key");
 }
 
 std::string Certificate::pem() const { return pem_block("CERTIFICATE", der_); }

@@ -373,7 +373,7 @@ int revocation_reason_code(const std::string& name) {
 
 Bytes sign_crl(const CrlSpec& spec, const PrivateKey& key) {
   check_spec(spec);
-  if (!key.matches(X509_get0_pubkey(spec.issuer.native()))) {
+  if (!key.matches(spec.issuer.public_key())) {
     throw Error(ErrorKind::invalid_input, "the signing key is not the key of \"" + spec.issuer.subject() + "\"");
   }
   Bytes serials;

@@ -16,10 +16,20 @@ void write_secret_file(const fs::path& path, const std::string& content);
 // read or write it, since a readable CA key is a compromised CA key.
 [[nodiscard]] std::string read_secret_file(const fs::path& path);
 
-// Writes to a temporary name in the same folder, fsyncs, and renames into
-// place, so a crash leaves the old file or the new one, never half of one.
-// Without `overwrite`, an existing file is an Error{conflict} naming --force.
-void write_file_atomically(const fs::path& path, const std::string& content, bool overwrite, int mode = 0644);
+// Whether a written file must survive a power cut once the call returns.
+enum class FileSync {
+  durable,     // fsync the file and its folder: keys, CA certificates, CRLs
+  replaceable  // no fsync: a copy of what the database holds durably (issued .cer/.p7b,
+               // exports), which `pocketca export` writes again; four fsyncs were a
+               // third of a one-certificate submit and would cap a batch writing files
+};
+
+// Writes to a temporary name in the same folder and renames into place, so a
+// reader sees the old file or the new one, never half of one; with
+// FileSync::durable also across a crash. Without `overwrite`, an existing file
+// is an Error{conflict} naming --force.
+void write_file_atomically(const fs::path& path, const std::string& content, bool overwrite, int mode = 0644,
+                           FileSync sync = FileSync::durable);
 
 // Reads a whole file, refusing one larger than `max_size` bytes before reading it.
 [[nodiscard]] std::string read_file(const fs::path& path, size_t max_size);

@@ -76,7 +76,7 @@ PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSo
     throw Error(ErrorKind::wrong_passphrase, "wrong passphrase for the key of CA \"" + ca.name + "\"");
   }
   const Certificate cert = Certificate::from_der(ca.certificate_der);
-  if (!key->matches(X509_get0_pubkey(cert.native()))) {
+  if (!key->matches(cert.public_key())) {
     throw Error(ErrorKind::insecure, "the key in " + (home.dir() / ca.key_file).string() +
                                          " is not the key of CA \"" + ca.name + "\"; restore the right key file");
   }

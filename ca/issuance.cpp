@@ -84,23 +84,6 @@ Time validity_end(const CertificateTemplate& t, Time now) {
   return t.validity_years > 0 ? add_years(now, t.validity_years) : now + days(t.validity_days);
 }
 
-store::CertificateRecord certificate_row(const Certificate& cert, int64_t ca_index, int64_t request_id,
-                                         const std::vector<SubjectAltName>& sans, const std::string& template_name) {
-  store::CertificateRecord row;
-  row.ca_index = ca_index;
-  row.serial = cert.serial_hex();
-  row.request_id = request_id;
-  row.subject = cert.subject();
-  row.common_name = cert.common_name();
-  for (const auto& san : sans) row.sans.push_back(san.to_string());
-  row.template_name = template_name;
-  row.not_before = cert.not_before();
-  row.not_after = cert.not_after();
-  row.sha1_thumbprint = cert.sha1_thumbprint();
-  row.sha256_fingerprint = cert.sha256_fingerprint();
-  row.der = cert.der();
-  return row;
-}
 
 }  // namespace
 

@@ -21,7 +21,7 @@ Bytes make_pfx(const std::vector<Certificate>& chain, const PrivateKey& key, con
     throw Error(ErrorKind::invalid_input, "the PFX password is empty; a PFX carries the private key");
   }
   const Certificate& cert = chain.front();
-  if (!key.matches(X509_get0_pubkey(cert.native()))) {
+  if (!key.matches(cert.public_key())) {
     (void)drain_openssl_errors();
     throw Error(ErrorKind::invalid_input, "the key does not belong to certificate " + cert.serial_hex() + " (" +
                                               cert.subject() + "): give the key file the request was made with");

@@ -1,10 +1,12 @@
 #pragma once
 // The parts of a submission the issuance steps share: its --attrib values, the
-// template it gets, and the request row that records it. Internal to the engine.
+// template it gets, and the rows that record it. Internal to the engine (and the
+// benchmark's seeder, which must write the rows issuance writes).
 
 #include <string>
 #include <vector>
 
+#include "certificate.h"
 #include "certificate_template.h"
 #include "csr.h"
 #include "store/records.h"
@@ -34,5 +36,10 @@ struct Attributes {
 [[nodiscard]] store::RequestRecord request_row(const Csr& csr, const store::CaRecord& ca,
                                                const std::string& template_name, const SubmitOptions& options,
                                                store::Disposition disposition, const std::string& message);
+
+// The certificate row of a signed certificate, valid until revoked.
+[[nodiscard]] store::CertificateRecord certificate_row(const Certificate& cert, int64_t ca_index, int64_t request_id,
+                                                       const std::vector<SubjectAltName>& sans,
+                                                       const std::string& template_name);
 
 }  // namespace pocketca

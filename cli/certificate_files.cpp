@@ -20,8 +20,10 @@ CertificateFiles plan_certificate_files(const std::string& base, const std::stri
 
 std::map<std::string, std::string> write_certificate_files(const CertificateFiles& files,
                                                            const std::vector<Certificate>& chain, bool force) {
-  write_file_atomically(files.cer, encode_bundle(chain, files.base64 ? BundleFormat::cer_b64 : BundleFormat::cer), force);
-  write_file_atomically(files.p7b, encode_bundle(chain, files.base64 ? BundleFormat::p7b_b64 : BundleFormat::p7b), force);
+  write_file_atomically(files.cer, encode_bundle(chain, files.base64 ? BundleFormat::cer_b64 : BundleFormat::cer), force, 0644,
+                        FileSync::replaceable);
+  write_file_atomically(files.p7b, encode_bundle(chain, files.base64 ? BundleFormat::p7b_b64 : BundleFormat::p7b), force, 0644,
+                        FileSync::replaceable);
   return {{"cer", files.cer.string()}, {"p7b", files.p7b.string()}};
 }
 

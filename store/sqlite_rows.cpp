@@ -65,12 +65,13 @@ std::optional<int> optional_int(const SQLite::Column& c) {
 
 }  // namespace
 
-void insert_ca(SQLite::Database& db, const CaRecord& r) {
-  SQLite::Statement q(db, insert_sql("cas", {"ca_index", "name", "slug", "parent_index", "subject", "serial",
+void insert_ca(StatementCache& statements, const CaRecord& r) {
+  static const std::string sql = insert_sql("cas", {"ca_index", "name", "slug", "parent_index", "subject", "serial",
                                              "not_before", "not_after", "key_spec", "key_file", "key_encrypted",
                                              "certificate_der", "sha1_thumbprint", "sha256_fingerprint", "base_url",
                                              "path_len", "is_default", "crl_days", "delta_crl_days",
-                                             "ocsp_enabled", "created_at"}));
+                                             "ocsp_enabled", "created_at"});
+  SQLite::Statement& q = statements.prepared(sql);
   q.bind(":ca_index", r.index);
   q.bind(":name", r.name);
   q.bind(":slug", r.slug);
@@ -95,11 +96,12 @@ void insert_ca(SQLite::Database& db, const CaRecord& r) {
   q.exec();
 }
 
-int64_t insert_request(SQLite::Database& db, const RequestRecord& r) {
-  SQLite::Statement q(db, insert_sql("requests", {"ca_index", "submitted_at", "resolved_at", "requester",
+int64_t insert_request(StatementCache& statements, const RequestRecord& r) {
+  static const std::string sql = insert_sql("requests", {"ca_index", "submitted_at", "resolved_at", "requester",
                                                   "template_name", "disposition", "disposition_message",
                                                   "request_der", "subject", "attributes_json",
-                                                  "submit_attributes"}));
+                                                  "submit_attributes"});
+  SQLite::Statement& q = statements.prepared(sql);
   bind_optional(q, ":ca_index", r.ca_index);
   bind_time(q, ":submitted_at", r.submitted_at);
   bind_optional(q, ":resolved_at", r.resolved_at);
@@ -112,14 +114,15 @@ int64_t insert_request(SQLite::Database& db, const RequestRecord& r) {
   q.bind(":attributes_json", r.attributes_json);
   q.bind(":submit_attributes", strings_to_json(r.submit_attributes));  // a JSON array of strings, like sans
   q.exec();
-  return db.getLastInsertRowid();
+  return statements.database().getLastInsertRowid();
 }
 
-void insert_certificate(SQLite::Database& db, const CertificateRecord& r) {
-  SQLite::Statement q(db, insert_sql("certificates", {"ca_index", "serial", "request_id", "subject", "common_name",
+void insert_certificate(StatementCache& statements, const CertificateRecord& r) {
+  static const std::string sql = insert_sql("certificates", {"ca_index", "serial", "request_id", "subject", "common_name",
                                                       "sans", "template_name", "not_before", "not_after",
                                                       "sha1_thumbprint", "sha256_fingerprint", "der", "status",
-                                                      "revoked_at", "revocation_reason"}));
+                                                      "revoked_at", "revocation_reason"});
+  SQLite::Statement& q = statements.prepared(sql);
   q.bind(":ca_index", r.ca_index);
   q.bind(":serial", r.serial);
   bind_optional(q, ":request_id", r.request_id == 0 ? std::nullopt : std::optional<int64_t>(r.request_id));
@@ -138,8 +141,9 @@ void insert_certificate(SQLite::Database& db, const CertificateRecord& r) {
   q.exec();
 }
 
-void insert_audit(SQLite::Database& db, const AuditEntry& e) {
-  SQLite::Statement q(db, insert_sql("audit", {"at", "actor", "action", "request_id", "serial", "details"}));
+void insert_audit(StatementCache& statements, const AuditEntry& e) {
+  static const std::string sql = insert_sql("audit", {"at", "actor", "action", "request_id", "serial", "details"});
+  SQLite::Statement& q = statements.prepared(sql);
   bind_time(q, ":at", e.at);
   q.bind(":actor", e.actor);
   q.bind(":action", e.action);
@@ -149,8 +153,9 @@ void insert_audit(SQLite::Database& db, const AuditEntry& e) {
   q.exec();
 }
 
-void insert_crl(SQLite::Database& db, const CrlRecord& r) {
-  SQLite::Statement q(db, insert_sql("crls", {"ca_index", "number", "is_delta", "this_update", "next_update", "entries", "der"}));
+void insert_crl(StatementCache& statements, const CrlRecord& r) {
+  static const std::string sql = insert_sql("crls", {"ca_index", "number", "is_delta", "this_update", "next_update", "entries", "der"});
+  SQLite::Statement& q = statements.prepared(sql);
   q.bind(":ca_index", r.ca_index);
   q.bind(":number", r.number);
   q.bind(":is_delta", r.is_delta ? 1 : 0);

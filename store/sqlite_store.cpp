@@ -1,5 +1,5 @@
-// The SQLite implementation of Store and Writer. Statements are prepared per
-// call: correctness first, and the verbs run a handful of times per command.
+// The SQLite implementation of Store and Writer. The writes a batch repeats thousands of
+// times use statements prepared once (StatementCache); the rest are prepared per call.
 
 #include "store.h"
 
@@ -14,6 +14,20 @@
 #include "sqlite_store.h"
 
 namespace pocketca::store {
+
+StatementCache::StatementCache(SQLite::Database& db) : db_(db) {}
+StatementCache::~StatementCache() = default;
+
+SQLite::Statement& StatementCache::prepared(const std::string& sql) {
+  auto found = statements_.find(sql);
+  if (found == statements_.end()) {
+    found = statements_.emplace(sql, std::make_unique<SQLite::Statement>(db_, sql)).first;
+  } else {
+    found->second->tryReset();  // not reset(): after a failed run it would throw that failure again
+    found->second->clearBindings();
+  }
+  return *found->second;
+}
 
 Error sqlite_error(const SQLite::Exception& e, const std::string& doing) {
   const int code = e.getExtendedErrorCode();
@@ -49,7 +63,7 @@ std::optional<Record> find_one(SQLite::Database& db, const char* sql, const Key&
 
 class SqliteWriter final : public Writer {
  public:
-  explicit SqliteWriter(SQLite::Database& db) : db_(db) {}
+  SqliteWriter(SQLite::Database& db, StatementCache& statements) : db_(db), statements_(statements) {}
 
   int64_t next_ca_index() override {
     return guarded("finding the next CA index", [&] {
@@ -66,7 +80,7 @@ class SqliteWriter final : public Writer {
     }
     CaRecord row = r;
     row.is_default = false;  // set below, after the other defaults are cleared
-    guarded("adding CA \"" + r.name + "\"", [&] { insert_ca(db_, row); });
+    guarded("adding CA \"" + r.name + "\"", [&] { insert_ca(statements_, row); });
     if (r.is_default) set_default_ca(r.index);
   }
 
@@ -86,7 +100,7 @@ class SqliteWriter final : public Writer {
   }
 
   int64_t add_request(const RequestRecord& r) override {
-    return guarded("recording a request from \"" + r.requester + "\"", [&] { return insert_request(db_, r); });
+    return guarded("recording a request from \"" + r.requester + "\"", [&] { return insert_request(statements_, r); });
   }
 
   void resolve_request(int64_t id, Disposition disposition, const std::string& message, Time at) override {
@@ -94,9 +108,9 @@ class SqliteWriter final : public Writer {
       throw Error{ErrorKind::invalid_input, "request " + std::to_string(id) + " cannot be resolved as pending"};
     }
     const int changed = guarded("resolving request " + std::to_string(id), [&] {
-      SQLite::Statement q(db_,
-                          "UPDATE requests SET disposition = :disposition, disposition_message = :message,"
-                          " resolved_at = :at WHERE id = :id");
+      SQLite::Statement& q = statements_.prepared(
+          "UPDATE requests SET disposition = :disposition, disposition_message = :message,"
+          " resolved_at = :at WHERE id = :id");
       q.bind(":disposition", to_string(disposition));
       q.bind(":message", message);
       q.bind(":at", time_to_text(at));
@@ -108,11 +122,11 @@ class SqliteWriter final : public Writer {
 
   void add_certificate(const CertificateRecord& r) override {
     guarded("recording certificate " + r.serial + " of CA " + std::to_string(r.ca_index),
-            [&] { insert_certificate(db_, r); });
+            [&] { insert_certificate(statements_, r); });
   }
 
   void add_audit(const AuditEntry& e) override {
-    guarded("writing the audit entry \"" + e.action + "\"", [&] { insert_audit(db_, e); });
+    guarded("writing the audit entry \"" + e.action + "\"", [&] { insert_audit(statements_, e); });
   }
 
   void set_revocation(int64_t ca_index, const std::string& serial, std::optional<Time> revoked_at,
@@ -143,7 +157,7 @@ class SqliteWriter final : public Writer {
   void add_crl(const CrlRecord& r) override {
     guarded("recording CRL " + std::to_string(r.number) + " of CA " + std::to_string(r.ca_index), [&] {
       // Insert first: a rejected CRL (a reused number) must leave the older ones whole.
-      insert_crl(db_, r);
+      insert_crl(statements_, r);
       SQLite::Statement clear(db_,
                               "UPDATE crls SET der = x'' WHERE ca_index = ? AND is_delta = ? AND number < ? AND length(der) > 0");
       clear.bind(1, r.ca_index);
@@ -155,7 +169,20 @@ class SqliteWriter final : public Writer {
 
  private:
   SQLite::Database& db_;
+  StatementCache& statements_;
 };
+
+constexpr int kWalPagesBeforeCheckpoint = 128;
+
+int truncate_long_wal(void*, sqlite3* db, const char* schema, int pages) {
+  // Without waiting: if a reader is still on the WAL, the next commit tries again.
+  if (pages >= kWalPagesBeforeCheckpoint) {
+    sqlite3_busy_timeout(db, 0);
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  }
+  return SQLITE_OK;
+}
 
 // WAL + synchronous=FULL: a commit is durable when it returns (design.md, Durability rules).
 void configure(SQLite::Database& db, const std::string& path) {
@@ -167,9 +194,14 @@ void configure(SQLite::Database& db, const std::string& path) {
   }
   db.exec("PRAGMA synchronous = FULL");
   // Every command is a short process: a checkpoint when it closes the last connection would
-  // cost fsyncs of the WAL and the database on each run. SQLite's automatic checkpoints (every
-  // 1000 pages) still fold the WAL back; durability is the commit's fsync, not the checkpoint's.
+  // cost fsyncs of the WAL and the database on each run. But without it, the WAL is never reset:
+  // the first connection of each process rebuilds the WAL index (the -shm) by reading every
+  // frame, and a rebuilt index has forgotten what was already copied back, so the WAL grew with
+  // every command and so did each start (1,500 reads by a few hundred commands). Instead a commit
+  // that leaves the WAL over 128 pages copies it back and truncates it (one fsync every few
+  // commands, or once per batch group). Durability is the commit's fsync, not the checkpoint's.
   sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  sqlite3_wal_hook(db.getHandle(), &truncate_long_wal, nullptr);
   db.exec("PRAGMA foreign_keys = ON");
 }
 
@@ -185,7 +217,7 @@ class SqliteStore final : public Store {
     std::optional<SQLite::Transaction> transaction;  // rolls back unless committed
     guarded("starting a write transaction",
             [&] { transaction.emplace(db_, SQLite::TransactionBehavior::IMMEDIATE); });
-    SqliteWriter writer(db_);
+    SqliteWriter writer(db_, statements_);
     change(writer);
     guarded("committing a write transaction", [&] { transaction->commit(); });
   }
@@ -287,6 +319,7 @@ class SqliteStore final : public Store {
 
  private:
   SQLite::Database db_;
+  StatementCache statements_{db_};  // declared after db_: finalized before the connection closes
 };
 
 }  // namespace

@@ -3,7 +3,9 @@
 // database, records to rows and back, and the translation of SQLite failures
 // into pocketca::Error. Nothing outside store/ should need this header; use store.h.
 
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ca/error.h"
@@ -37,15 +39,35 @@ namespace pocketca::store {
 // primary-key clashes become Error{conflict}; everything else Error{storage}.
 [[nodiscard]] Error sqlite_error(const SQLite::Exception& e, const std::string& doing);
 
+// Statements prepared once per connection and reused: a batch writes thousands of rows, and
+// parsing the same INSERT each time cost more than executing it. Only for statements that
+// run to completion (INSERT, UPDATE): a half-read SELECT left cached would keep its read
+// transaction open. Defined in sqlite_store.cpp.
+class StatementCache {
+ public:
+  explicit StatementCache(SQLite::Database& db);
+  ~StatementCache();
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  // The statement for `sql`, reset and with no values bound.
+  [[nodiscard]] SQLite::Statement& prepared(const std::string& sql);
+  [[nodiscard]] SQLite::Database& database() { return db_; }
+
+ private:
+  SQLite::Database& db_;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
 // Records to rows and back, defined in sqlite_rows.cpp. The inserts store
 // every field as given (record.id of requests and audit entries is ignored;
 // insert_request returns the new ID). Two encodings beyond plain values:
 // a certificate's request_id 0 (no request) is NULL, an audit serial "" is NULL.
-void insert_ca(SQLite::Database& db, const CaRecord& record);
-[[nodiscard]] int64_t insert_request(SQLite::Database& db, const RequestRecord& record);
-void insert_certificate(SQLite::Database& db, const CertificateRecord& record);
-void insert_audit(SQLite::Database& db, const AuditEntry& entry);
-void insert_crl(SQLite::Database& db, const CrlRecord& record);
+void insert_ca(StatementCache& statements, const CaRecord& record);
+[[nodiscard]] int64_t insert_request(StatementCache& statements, const RequestRecord& record);
+void insert_certificate(StatementCache& statements, const CertificateRecord& record);
+void insert_audit(StatementCache& statements, const AuditEntry& entry);
+void insert_crl(StatementCache& statements, const CrlRecord& record);
 // Each reads the current row of a "SELECT * FROM <table>" statement.
 [[nodiscard]] CaRecord read_ca(const SQLite::Statement& row);
 [[nodiscard]] RequestRecord read_request(const SQLite::Statement& row);
