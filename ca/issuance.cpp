@@ -109,6 +109,20 @@ const store::CaRecord& IssuingSession::issuer_for(const std::string& selector, T
   return found->second;
 }
 
+IssuingSession::UnlockedIssuer IssuingSession::unlock_issuer(const std::string& selector, Time now) {
+  const store::CaRecord ca = issuer_for(selector, now);
+  key_of(ca);
+  auto found = keys_.find(ca.index);
+  UnlockedIssuer unlocked{ca, std::move(found->second)};
+  keys_.erase(found);
+  return unlocked;
+}
+
+void IssuingSession::adopt_issuer(const std::string& selector, UnlockedIssuer issuer) {
+  issuers_.insert_or_assign(selector, issuer.ca);
+  keys_.insert_or_assign(issuer.ca.index, std::move(issuer.key));
+}
+
 Certificate IssuingSession::sign(int64_t request_id, const Checked& checked, const store::CaRecord& ca,
                                  const Certificate& ca_certificate, const PrivateKey& key, Time now) const {
   const LeafSpec spec{checked.csr,
@@ -219,31 +233,63 @@ void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<
   const store::CaRecord ca = results.front().ca;
   const PrivateKey& key = key_of(ca);  // a wrong passphrase stops here, before anything is recorded
   const Certificate& ca_certificate = chain_for(ca).front();
-  try {
-    home_.store().write([&](store::Writer& w) {
-      std::vector<int64_t> ids;
-      for (size_t i = 0; i < group.size(); ++i) {
-        ids.push_back(w.add_request(request_row(group[i].csr, ca, group[i].tmpl->name, options,
-                                                store::Disposition::pending, "")));
-        w.add_audit({0, options.now, options.requester, "submitted", ids.back(), "", group[i].csr.subject()});
+  std::vector<int64_t> ids(group.size());
+  std::vector<std::optional<Certificate>> issued(group.size());
+  const auto add_requests = [&](store::Writer& w, bool reserved) {
+    for (size_t i = 0; i < group.size(); ++i) {
+      store::RequestRecord row =
+          request_row(group[i].csr, ca, group[i].tmpl->name, options, store::Disposition::pending, "");
+      row.id = ids[i];
+      if (reserved) {
+        w.add_reserved_request(row);
+      } else {
+        ids[i] = w.add_request(row);
       }
-      // Signing is the costly part and touches no shared state: spread it over `jobs` threads.
-      std::vector<std::optional<Certificate>> issued(group.size());
-      std::vector<std::exception_ptr> failures(group.size());
-      in_parallel(group.size(), jobs, [&](size_t i) {
-        try {
-          issued[i] = sign(ids[i], group[i], ca, ca_certificate, key, options.now);
-        } catch (...) {
-          failures[i] = std::current_exception();
-        }
-      });
-      for (const auto& failure : failures) {
-        if (failure) std::rethrow_exception(failure);
-      }
-      for (size_t i = 0; i < group.size(); ++i) {
-        record_issued(w, ids[i], group[i], *issued[i], results[i], options.requester, options.now);
+      w.add_audit({0, options.now, options.requester, "submitted", ids[i], "", group[i].csr.subject()});
+    }
+  };
+  // Signing is the costly part and touches no shared state: spread it over `jobs` threads.
+  const auto sign_all = [&] {
+    std::vector<std::exception_ptr> failures(group.size());
+    in_parallel(group.size(), jobs, [&](size_t i) {
+      try {
+        issued[i] = sign(ids[i], group[i], ca, ca_certificate, key, options.now);
+      } catch (...) {
+        failures[i] = std::current_exception();
       }
     });
+    for (const auto& failure : failures) {
+      if (failure) std::rethrow_exception(failure);
+    }
+  };
+  const auto record_all = [&](store::Writer& w) {
+    for (size_t i = 0; i < group.size(); ++i) {
+      record_issued(w, ids[i], group[i], *issued[i], results[i], options.requester, options.now);
+    }
+  };
+  try {
+    if (group.size() == 1) {
+      // One certificate: one transaction, one fsync.
+      home_.store().write([&](store::Writer& w) {
+        add_requests(w, false);
+        sign_all();
+        record_all(w);
+      });
+    } else {
+      // A group signs outside the write lock, so the other workers of `submit --batch --jobs`
+      // can commit meanwhile: its request IDs (which the serials embed) are reserved first, and
+      // requests and certificates are recorded together after. A crash between the two
+      // commits leaves a gap in the request IDs and nothing else.
+      home_.store().write([&](store::Writer& w) {
+        const int64_t first = w.reserve_request_ids(static_cast<int64_t>(group.size()));
+        for (size_t i = 0; i < group.size(); ++i) ids[i] = first + static_cast<int64_t>(i);
+      });
+      sign_all();
+      home_.store().write([&](store::Writer& w) {
+        add_requests(w, true);
+        record_all(w);
+      });
+    }
   } catch (const Error& e) {
     if (group.size() > 1) throw;  // the batch caller retries one by one
     // The transaction rolled back: nothing was issued. Keep the attempt as a failed row.
@@ -254,7 +300,6 @@ void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<
         .with_request_id(id);
   }
 }
-
 
 void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>()>& next, const SubmitOptions& options,
                                   int jobs, const std::function<void(BatchOutcome&&)>& report) {

@@ -82,6 +82,16 @@ class IssuingSession {
   void submit_batch(const std::function<std::optional<BatchInput>()>& next, const SubmitOptions& options, int jobs,
                     const std::function<void(BatchOutcome&&)>& report);
 
+  // For worker processes: the issuing CA for `selector` and its key, loaded here once (so the
+  // passphrase is asked and the KDF paid once); each worker's own session takes them with
+  // adopt_issuer instead of loading the key again.
+  struct UnlockedIssuer {
+    store::CaRecord ca;
+    PrivateKey key;
+  };
+  [[nodiscard]] UnlockedIssuer unlock_issuer(const std::string& selector, Time now);
+  void adopt_issuer(const std::string& selector, UnlockedIssuer issuer);
+
   // Denies a pending request with `reason` (certutil -deny). Error{conflict} when not pending.
   void deny(int64_t request_id, const std::string& reason, const std::string& actor, Time now);
 

@@ -1,6 +1,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <numeric>
 #include <set>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
+#include "worker_processes.h"
 
 namespace pocketca::cli {
 namespace {
@@ -121,92 +123,159 @@ class Progress {
   bool enabled_;
 };
 
-int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
-  if (args.jobs < 1 || args.jobs > 64) throw pocketca::Error(ErrorKind::invalid_input, "--jobs is 1 to 64");
-  const std::vector<std::filesystem::path> files = batch_files(args.batch);
-  Home home = Home::open(resolve_home(global));
-  const TemplateSet templates = TemplateSet::load(home.templates_dir());
-  IssuingSession session(home, templates, passphrase_source(global, false));
-  const SubmitOptions options{args.template_name, args.ca, args.attributes,
-                              actor_or_os_user(args.requester), args.pending, now()};
-  if (!args.no_files) std::filesystem::create_directories(args.out_dir);
+// The files of a batch and, unless --no-files, the output base name of each: planned up front
+// so two requests with one name never collide, whichever worker issues them.
+struct BatchPlan {
+  std::vector<std::filesystem::path> files;
+  std::vector<std::string> bases;
+};
 
-  Progress progress(files.size(), !global.quiet && !global.json);
-  Json outcomes = Json::array();
-  size_t issued = 0, pending = 0, refused = 0;
-  const auto refuse = [&](const std::string& file, const std::string& message, std::optional<int64_t> request_id) {
-    ++refused;
-    Json j{{"name", file}, {"error", message}};
+BatchPlan plan_batch(const SubmitArgs& args) {
+  BatchPlan plan{batch_files(args.batch), {}};
+  std::set<std::string> planned;
+  for (const auto& file : plan.files) {
+    std::string base;
+    if (!args.no_files) {
+      const std::string stem = (std::filesystem::path(args.out_dir) / file.stem()).string();
+      base = stem;
+      for (int n = 2; planned.count(base); ++n) base = stem + "-" + std::to_string(n);
+      planned.insert(base);
+    }
+    plan.bases.push_back(base);
+  }
+  return plan;
+}
+
+// Issues plan.files[i] for each i in `indices` through `session`, and hands what became of each
+// to `report` as {"index", "kind": issued|pending|refused, …}, after its files are written.
+void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitOptions& options, bool json,
+                  const BatchPlan& plan, const std::vector<size_t>& indices, const std::function<void(const Json&)>& report) {
+  const auto refuse = [&](size_t i, const std::string& message, std::optional<int64_t> request_id) {
+    Json j{{"index", i}, {"kind", "refused"}, {"error", message}};
     if (request_id) j["request_id"] = *request_id;
-    if (global.json) outcomes.push_back(j);
-    else std::cerr << "error: " << file << ": " << message << '\n';
+    report(j);
   };
-
-  size_t index = 0;
-  std::set<std::string> planned;  // output bases of this batch, so two requests of one name do not collide
+  size_t position = 0;
   const auto next = [&]() -> std::optional<BatchInput> {
-    while (index < files.size()) {
-      const std::filesystem::path& file = files[index++];
-      std::string name = file.string();
-      if (!args.no_files) {
-        const std::string stem = (std::filesystem::path(args.out_dir) / file.stem()).string();
-        std::string base = stem;
-        for (int n = 2; planned.count(base); ++n) base = stem + "-" + std::to_string(n);
-        planned.insert(base);
-        name += '\n' + base;  // the engine hands the name back with the outcome; the output base rides along
-      }
+    while (position < indices.size()) {
+      const size_t i = indices[position++];
       try {
-        if (!args.no_files) (void)plan_certificate_files(name.substr(name.find('\n') + 1), "", "", args.format, args.force);
-        return BatchInput{name, read_file_head(file, max_request_file_size + 1)};
+        if (!args.no_files) (void)plan_certificate_files(plan.bases[i], "", "", args.format, args.force);
+        return BatchInput{std::to_string(i), read_file_head(plan.files[i], max_request_file_size + 1)};
       } catch (const pocketca::Error& e) {
-        progress.step();
-        refuse(file.string(), e.what(), std::nullopt);  // an unreadable file is reported; the batch goes on
+        refuse(i, e.what(), std::nullopt);  // an unreadable file is reported; the batch goes on
       }
     }
     return std::nullopt;
   };
-
-  const auto started = std::chrono::steady_clock::now();
-  session.submit_batch(next, options, args.jobs, [&](BatchOutcome&& outcome) {
-    progress.step();
-    const size_t cut = outcome.name.find('\n');
-    const std::string file = outcome.name.substr(0, cut);
-    if (!outcome.result) return refuse(file, outcome.error, outcome.request_id);
+  session.submit_batch(next, options, 1, [&](BatchOutcome&& outcome) {
+    const size_t i = std::stoul(outcome.name);
+    if (!outcome.result) return refuse(i, outcome.error, outcome.request_id);
     const SubmitResult& r = *outcome.result;
     if (r.disposition == store::Disposition::pending) {
-      ++pending;
-      if (global.json) outcomes.push_back({{"name", file}, {"request_id", r.request_id}, {"disposition", "pending"}});
-      return;
+      return report({{"index", i}, {"kind", "pending"}, {"request_id", r.request_id}});
     }
-    ++issued;
     std::map<std::string, std::string> written;
     if (!args.no_files) {
       // The engine reports only after the group's commit: the certificate is durable, now its files.
-      const std::string base = outcome.name.substr(cut + 1);
       try {
-        written = write_certificate_files(plan_certificate_files(base, "", "", args.format, args.force), r.chain, args.force);
+        written = write_certificate_files(plan_certificate_files(plan.bases[i], "", "", args.format, args.force), r.chain,
+                                          args.force);
       } catch (const pocketca::Error& e) {
-        --issued;
-        return refuse(file, "issued as request " + std::to_string(r.request_id) + " but its files were not written (" +
-                                e.what() + "); get them with `pocketca retrieve " + std::to_string(r.request_id) + "`",
+        return refuse(i, "issued as request " + std::to_string(r.request_id) + " but its files were not written (" +
+                             e.what() + "); get them with `pocketca retrieve " + std::to_string(r.request_id) + "`",
                       r.request_id);
       }
     }
-    if (global.json) {
-      Json j = certificate_json(*r.record, r.ca.name, options.now, written, r.warnings);
-      j["name"] = file;
-      outcomes.push_back(j);
-    }
+    Json j{{"index", i}, {"kind", "issued"}};
+    if (json) j["certificate"] = certificate_json(*r.record, r.ca.name, options.now, written, r.warnings);
+    report(j);
   });
+}
+
+int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
+  if (args.jobs < 1 || args.jobs > 64) throw pocketca::Error(ErrorKind::invalid_input, "--jobs is 1 to 64");
+  const BatchPlan plan = plan_batch(args);
+  const std::filesystem::path home_dir = resolve_home(global);
+  const SubmitOptions options{args.template_name, args.ca, args.attributes,
+                              actor_or_os_user(args.requester), args.pending, now()};
+  if (!args.no_files) std::filesystem::create_directories(args.out_dir);
+
+  Progress progress(plan.files.size(), !global.quiet && !global.json);
+  std::vector<Json> outcomes(plan.files.size());  // for --json, in input order
+  size_t issued = 0, pending = 0, refused = 0;
+  std::vector<std::string> stopped;  // workers that could not go on
+  const auto tally = [&](const Json& j) {
+    if (j.contains("fatal")) return stopped.push_back(j["fatal"].get<std::string>());
+    progress.step();
+    const size_t i = j["index"].get<size_t>();
+    const std::string file = plan.files[i].string();
+    const std::string kind = j["kind"].get<std::string>();
+    Json out;
+    if (kind == "refused") {
+      ++refused;
+      out = {{"name", file}, {"error", j["error"]}};
+      if (j.contains("request_id")) out["request_id"] = j["request_id"];
+      if (!global.json) std::cerr << "error: " << file << ": " << j["error"].get<std::string>() << '\n';
+    } else if (kind == "pending") {
+      ++pending;
+      out = {{"name", file}, {"request_id", j["request_id"]}, {"disposition", "pending"}};
+    } else {
+      ++issued;
+      out = j.value("certificate", Json::object());
+      out["name"] = file;
+    }
+    if (global.json) outcomes[i] = std::move(out);
+  };
+
+  const auto started = std::chrono::steady_clock::now();
+  if (args.jobs == 1) {
+    Home home = Home::open(home_dir);
+    const TemplateSet templates = TemplateSet::load(home.templates_dir());
+    IssuingSession session(home, templates, passphrase_source(global, false));
+    std::vector<size_t> all(plan.files.size());
+    std::iota(all.begin(), all.end(), size_t{0});
+    issue_inputs(session, args, options, global.json, plan, all, tally);
+  } else {
+    std::optional<IssuingSession::UnlockedIssuer> unlocked;
+    {
+      Home home = Home::open(home_dir);
+      const TemplateSet templates = TemplateSet::load(home.templates_dir());
+      IssuingSession session(home, templates, passphrase_source(global, false));
+      unlocked.emplace(session.unlock_issuer(options.ca, options.now));  // a wrong passphrase stops here
+    }  // closed: the workers open the database themselves
+    run_in_workers(
+        args.jobs,
+        [&](int worker, const std::function<void(const Json&)>& emit) {
+          Home home = Home::open(home_dir);
+          const TemplateSet templates = TemplateSet::load(home.templates_dir());
+          IssuingSession session(home, templates, passphrase_source(global, false));
+          session.adopt_issuer(options.ca, std::move(*unlocked));
+          std::vector<size_t> mine;
+          for (size_t i = static_cast<size_t>(worker); i < plan.files.size(); i += static_cast<size_t>(args.jobs)) {
+            mine.push_back(i);
+          }
+          issue_inputs(session, args, options, global.json, plan, mine, emit);
+        },
+        tally);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!stopped.empty()) {
+    throw pocketca::Error(ErrorKind::storage, "a batch worker stopped after " + std::to_string(issued) +
+                                                  " were issued: " + stopped.front());
+  }
   if (global.json) {
-    print_json(outcomes);
+    Json all = Json::array();
+    for (Json& outcome : outcomes) {
+      if (!outcome.is_null()) all.push_back(std::move(outcome));
+    }
+    print_json(all);
   } else {
     char rate[64];
     std::snprintf(rate, sizeof rate, "%.2f s, %.0f certificates/s", seconds, seconds > 0 ? issued / seconds : 0.0);
     print_text(global, "Batch: " + std::to_string(issued) + " issued, " + std::to_string(pending) + " pending, " +
-                           std::to_string(refused) + " refused of " + std::to_string(files.size()) + " (" + rate + ")" +
-                           (args.no_files ? "; no files written (--no-files)" : "; files in " + args.out_dir) + "\n");
+                           std::to_string(refused) + " refused of " + std::to_string(plan.files.size()) + " (" + rate +
+                           ")" + (args.no_files ? "; no files written (--no-files)" : "; files in " + args.out_dir) + "\n");
   }
   if (refused > 0) return 1;
   return pending > 0 ? 3 : 0;
@@ -226,7 +295,7 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   request->excludes(batch);
   cmd->add_option("--out-dir", args->out_dir, "--batch: where <name>.cer/.p7b go (default: current folder)")
       ->type_name("DIR");
-  cmd->add_option("--jobs", args->jobs, "--batch: check and sign on N threads")->capture_default_str()->type_name("N");
+  cmd->add_option("--jobs", args->jobs, "--batch: check and sign in N worker processes (up to 64)")->capture_default_str()->type_name("N");
   cmd->add_flag("--no-files", args->no_files, "--batch: record and report only; `retrieve ID` writes files later");
   cmd->add_option("--template", args->template_name, "Template name or display name (default: the one the request names)")
       ->type_name("NAME");

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <openssl/crypto.h>
 
 #include "ca/error.h"
 #include "commands.h"
@@ -27,6 +28,9 @@ int report(const pocketca::cli::GlobalOptions& global, const std::string& messag
 }  // namespace
 
 int main(int argc, char** argv) {
+  // No system openssl.cnf: a CA's behaviour should not change with a host-wide file, and
+  // reading it was ~0.6 ms of every command. No clean-up at exit: the process ends anyway.
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, nullptr);
   using namespace pocketca::cli;
   GlobalOptions global;
   CLI::App app{"pocketca — a private certification authority for lab and test networks", "pocketca"};

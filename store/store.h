@@ -27,6 +27,12 @@ class Writer {
 
   // Adds a request and returns its new ID (record.id is ignored).
   virtual int64_t add_request(const RequestRecord& record) = 0;
+  // Takes `count` request IDs that no add_request will ever hand out and returns the first (the
+  // rest follow it). A batch reserves its IDs (its serials embed them) in one short transaction,
+  // signs outside any, and records in a second; a crash in between leaves only a gap in the IDs.
+  virtual int64_t reserve_request_ids(int64_t count) = 0;
+  // Adds a request under an ID from reserve_request_ids (record.id). Error{conflict} if taken.
+  virtual void add_reserved_request(const RequestRecord& record) = 0;
   // Records how a request ended (issued, denied, failed) and when.
   virtual void resolve_request(int64_t id, Disposition disposition, const std::string& message, Time at) = 0;
 

@@ -53,6 +53,22 @@ assert_eq "$(q "SELECT count(*) FROM certificates")" "$((before + 300))" "certif
 assert_eq "$(q "SELECT count(DISTINCT serial) FROM certificates")" "$(q "SELECT count(*) FROM certificates")" "unique serials"
 assert_eq "$(q "PRAGMA integrity_check")" ok "integrity_check"
 
+step "--jobs 3 worker processes: a refusal does not stop the others, --json keeps the input order"
+cp reqs/host02.req reqs/again-a.req; cp reqs/host02.req reqs/again-b.req; cp reqs/host02.req reqs/again-c.req
+requests=$(q "SELECT count(*) FROM requests")
+expect_exit 1 pcah --json submit --batch reqs/again-a.req reqs/junk.req reqs/again-b.req reqs/again-c.req \
+  --template WebServer --jobs 3 --out-dir jobs-out
+python3 - "$OUT" <<'PYEOF' || fail "the --jobs 3 --json outcome list is wrong"
+import json, sys
+out = json.load(open(sys.argv[1]))
+assert [o["name"].split("/")[-1] for o in out] == ["again-a.req", "junk.req", "again-b.req", "again-c.req"], out
+assert "error" in out[1] and all(o["disposition"] == "issued" for o in out if o is not out[1]), out
+PYEOF
+for f in again-a again-b again-c; do
+  openssl x509 -inform der -in "jobs-out/$f.cer" -noout >/dev/null 2>&1 || fail "jobs-out/$f.cer is not a certificate"
+done
+assert_eq "$(q "SELECT count(*) FROM requests")" "$((requests + 3))" "request rows after --jobs 3 (junk makes none)"
+
 step "--json: one object per request, errors with their message"
 expect_exit 1 pcah --json submit --batch reqs/host02.req reqs/junk.req --template WebServer --out-dir json-out
 python3 - "$OUT" <<'PYEOF' || fail "the --json outcome list is wrong"
@@ -77,4 +93,7 @@ step "a wrong passphrase stops the batch before anything is recorded"
 requests=$(q "SELECT count(*) FROM requests")
 expect_exit 1 pca --home "$H" --passphrase-file "$WRONG_PW" submit --batch reqs/host06.req --template WebServer --out-dir w
 assert_eq "$(q "SELECT count(*) FROM requests")" "$requests" "request rows after a wrong passphrase"
+expect_exit 1 pca --home "$H" --passphrase-file "$WRONG_PW" submit --batch reqs/host06.req reqs/host07.req \
+  --template WebServer --jobs 2 --no-files
+assert_eq "$(q "SELECT count(*) FROM requests")" "$requests" "request rows after a wrong passphrase with --jobs 2"
 echo "PASS"
