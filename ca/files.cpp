@@ -35,7 +35,7 @@ class Fd {
   int fd_;
 };
 
-void write_all(int fd, const std::string& content, const fs::path& path, FileSync sync) {
+void write_all(int fd, std::string_view content, const fs::path& path) {
   size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -43,7 +43,7 @@ void write_all(int fd, const std::string& content, const fs::path& path, FileSyn
     if (n < 0) fail("cannot write", path, errno);
     done += static_cast<size_t>(n);
   }
-  if (sync == FileSync::durable && ::fsync(fd) != 0) fail("cannot flush", path, errno);
+  if (::fsync(fd) != 0) fail("cannot flush", path, errno);
 }
 
 void close_checked(Fd& fd, const fs::path& path) {
@@ -85,7 +85,7 @@ void write_secret_file(const fs::path& path, const std::string& content) {
   if (fd.get() < 0) fail("cannot create", path, errno);
   // The umask can only narrow 0600; fchmod makes it exactly 0600 before any byte is written.
   if (::fchmod(fd.get(), S_IRUSR | S_IWUSR) != 0) fail("cannot set the mode of", path, errno);
-  write_all(fd.get(), content, path, FileSync::durable);
+  write_all(fd.get(), content, path);
   close_checked(fd, path);
   sync_directory(path.parent_path());
 }
@@ -103,7 +103,7 @@ std::string read_secret_file(const fs::path& path) {
   return read_fd(fd.get(), path, 1 << 20);
 }
 
-void write_file_atomically(const fs::path& path, const std::string& content, bool overwrite, int mode, FileSync sync) {
+void write_file_atomically(const fs::path& path, std::string_view content, bool overwrite, int mode, FileSync sync) {
   if (!overwrite && fs::exists(path)) {
     throw Error(ErrorKind::conflict, path.string() + " exists; use --force to overwrite it");
   }
@@ -113,7 +113,7 @@ void write_file_atomically(const fs::path& path, const std::string& content, boo
   const fs::path temp(temp_name);
   try {
     if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) fail("cannot set the mode of", temp, errno);
-    write_all(fd.get(), content, temp, sync);
+    write_all(fd.get(), content, temp);
     close_checked(fd, temp);
     if (overwrite) {
       if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot move into place", path, errno);

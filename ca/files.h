@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace pocketca {
 
@@ -16,19 +17,21 @@ void write_secret_file(const fs::path& path, const std::string& content);
 // read or write it, since a readable CA key is a compromised CA key.
 [[nodiscard]] std::string read_secret_file(const fs::path& path);
 
-// Whether a written file must survive a power cut once the call returns.
+// What a power cut right after the call may do to a written file. Either way it is written to a
+// temporary name, fsynced and renamed, so nobody ever finds half of one.
 enum class FileSync {
-  durable,     // fsync the file and its folder: keys, CA certificates, CRLs
-  replaceable  // no fsync: a copy of what the database holds durably (issued .cer/.p7b,
-               // exports), which `pocketca export` writes again; four fsyncs were a
-               // third of a one-certificate submit and would cap a batch writing files
+  durable,     // the folder is fsynced too, so the new file is there after a crash: keys, CA
+               // certificates, CRLs
+  replaceable  // the folder is not: after a crash the new file may be missing (never half
+               // written). For copies of what the database holds durably (issued .cer/.p7b),
+               // which `pocketca retrieve`/`export` write again; saves an fsync per file
 };
 
 // Writes to a temporary name in the same folder and renames into place, so a
 // reader sees the old file or the new one, never half of one; with
 // FileSync::durable also across a crash. Without `overwrite`, an existing file
 // is an Error{conflict} naming --force.
-void write_file_atomically(const fs::path& path, const std::string& content, bool overwrite, int mode = 0644,
+void write_file_atomically(const fs::path& path, std::string_view content, bool overwrite, int mode = 0644,
                            FileSync sync = FileSync::durable);
 
 // Reads a whole file, refusing one larger than `max_size` bytes before reading it.

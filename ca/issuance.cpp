@@ -235,16 +235,11 @@ void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<
   const Certificate& ca_certificate = chain_for(ca).front();
   std::vector<int64_t> ids(group.size());
   std::vector<std::optional<Certificate>> issued(group.size());
-  const auto add_requests = [&](store::Writer& w, bool reserved) {
+  // Request rows and their "submitted" entries; `disposition` is what a row says until
+  // record_all resolves it as issued.
+  const auto add_requests = [&](store::Writer& w, store::Disposition disposition, const std::string& message) {
     for (size_t i = 0; i < group.size(); ++i) {
-      store::RequestRecord row =
-          request_row(group[i].csr, ca, group[i].tmpl->name, options, store::Disposition::pending, "");
-      row.id = ids[i];
-      if (reserved) {
-        w.add_reserved_request(row);
-      } else {
-        ids[i] = w.add_request(row);
-      }
+      ids[i] = w.add_request(request_row(group[i].csr, ca, group[i].tmpl->name, options, disposition, message));
       w.add_audit({0, options.now, options.requester, "submitted", ids[i], "", group[i].csr.subject()});
     }
   };
@@ -271,24 +266,22 @@ void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<
     if (group.size() == 1) {
       // One certificate: one transaction, one fsync.
       home_.store().write([&](store::Writer& w) {
-        add_requests(w, false);
+        add_requests(w, store::Disposition::pending, "");
         sign_all();
         record_all(w);
       });
     } else {
       // A group signs outside the write lock, so the other workers of `submit --batch --jobs`
-      // can commit meanwhile: its request IDs (which the serials embed) are reserved first, and
-      // requests and certificates are recorded together after. A crash between the two
-      // commits leaves a gap in the request IDs and nothing else.
+      // can commit meanwhile. Its requests (whose IDs the serials embed) are recorded first,
+      // as failed until the second commit says otherwise: a crash in between leaves them
+      // failed, never pending (nobody can approve them into a second certificate).
       home_.store().write([&](store::Writer& w) {
-        const int64_t first = w.reserve_request_ids(static_cast<int64_t>(group.size()));
-        for (size_t i = 0; i < group.size(); ++i) ids[i] = first + static_cast<int64_t>(i);
+        add_requests(w, store::Disposition::failed,
+                     "signing did not finish (the batch stopped or this group failed); a batch that went on "
+                     "submitted the request again under a new ID");
       });
       sign_all();
-      home_.store().write([&](store::Writer& w) {
-        add_requests(w, true);
-        record_all(w);
-      });
+      home_.store().write(record_all);
     }
   } catch (const Error& e) {
     if (group.size() > 1) throw;  // the batch caller retries one by one

@@ -138,6 +138,14 @@ ALTER TABLE crls ADD COLUMN entries INTEGER NOT NULL DEFAULT 0 CHECK (entries >=
 CREATE INDEX requests_by_requester ON requests(requester COLLATE NOCASE);
 )sql";
 
+// 5: the revoked-certificates index also carries what a CRL lists, so `crl` reads the index
+// alone; fetching each row from the table was 1.9 s of a million-entry CRL (random page reads).
+constexpr const char* kCoveringRevokedIndex = R"sql(
+DROP INDEX certificates_revoked;
+CREATE INDEX certificates_revoked ON certificates(ca_index, not_after, serial, revoked_at, revocation_reason, status)
+  WHERE status = 'revoked';
+)sql";
+
 struct Migration {
   const char* what;  // for error messages
   const char* sql;
@@ -149,6 +157,7 @@ constexpr Migration kMigrations[] = {
     {"index certificates by serial", kSerialIndex},
     {"keep the --attrib values of a request", kSubmitAttributes},
     {"index revoked certificates and count CRL entries", kRevocation},
+    {"cover the CRL's columns in the revoked-certificates index", kCoveringRevokedIndex},
 };
 
 int pragma_int(SQLite::Database& db, const char* pragma) {

@@ -4,9 +4,6 @@
 
 #include <climits>
 #include <initializer_list>
-#include <iterator>
-#include <span>
-#include <vector>
 #include <type_traits>
 
 #include <SQLiteCpp/Database.h>
@@ -19,17 +16,13 @@ namespace pocketca::store {
 namespace {
 
 // "INSERT INTO t (a, b) VALUES (:a, :b)", so a column and its parameter cannot drift apart.
-std::string insert_sql(const char* table, std::span<const char* const> columns) {
+std::string insert_sql(const char* table, std::initializer_list<const char*> columns) {
   std::string names, params;
   for (const char* column : columns) {
     names += (names.empty() ? "" : ", ") + std::string(column);
     params += (params.empty() ? ":" : ", :") + std::string(column);
   }
   return std::string("INSERT INTO ") + table + " (" + names + ") VALUES (" + params + ")";
-}
-
-std::string insert_sql(const char* table, std::initializer_list<const char*> columns) {
-  return insert_sql(table, std::span<const char* const>(columns.begin(), columns.size()));
 }
 
 void bind_blob(SQLite::Statement& q, const char* name, const Bytes& bytes) {
@@ -103,13 +96,12 @@ void insert_ca(StatementCache& statements, const CaRecord& r) {
   q.exec();
 }
 
-namespace {
-
-const char* const request_columns[] = {"ca_index", "submitted_at", "resolved_at", "requester", "template_name",
-                                       "disposition", "disposition_message", "request_der", "subject",
-                                       "attributes_json", "submit_attributes"};
-
-void bind_request(SQLite::Statement& q, const RequestRecord& r) {
+int64_t insert_request(StatementCache& statements, const RequestRecord& r) {
+  static const std::string sql = insert_sql("requests", {"ca_index", "submitted_at", "resolved_at", "requester",
+                                                  "template_name", "disposition", "disposition_message",
+                                                  "request_der", "subject", "attributes_json",
+                                                  "submit_attributes"});
+  SQLite::Statement& q = statements.prepared(sql);
   bind_optional(q, ":ca_index", r.ca_index);
   bind_time(q, ":submitted_at", r.submitted_at);
   bind_optional(q, ":resolved_at", r.resolved_at);
@@ -121,28 +113,8 @@ void bind_request(SQLite::Statement& q, const RequestRecord& r) {
   q.bind(":subject", r.subject);
   q.bind(":attributes_json", r.attributes_json);
   q.bind(":submit_attributes", strings_to_json(r.submit_attributes));  // a JSON array of strings, like sans
-}
-
-}  // namespace
-
-int64_t insert_request(StatementCache& statements, const RequestRecord& r) {
-  static const std::string sql = insert_sql("requests", request_columns);
-  SQLite::Statement& q = statements.prepared(sql);
-  bind_request(q, r);
   q.exec();
   return statements.database().getLastInsertRowid();
-}
-
-void insert_request_with_id(StatementCache& statements, const RequestRecord& r) {
-  static const std::string sql = [] {
-    std::vector<const char*> columns{"id"};
-    columns.insert(columns.end(), std::begin(request_columns), std::end(request_columns));
-    return insert_sql("requests", columns);
-  }();
-  SQLite::Statement& q = statements.prepared(sql);
-  q.bind(":id", r.id);
-  bind_request(q, r);
-  q.exec();
 }
 
 void insert_certificate(StatementCache& statements, const CertificateRecord& r) {

@@ -103,27 +103,6 @@ class SqliteWriter final : public Writer {
     return guarded("recording a request from \"" + r.requester + "\"", [&] { return insert_request(statements_, r); });
   }
 
-  int64_t reserve_request_ids(int64_t count) override {
-    return guarded("reserving " + std::to_string(count) + " request IDs", [&] {
-      // AUTOINCREMENT hands out max(seq, max(id)) + 1 next; raising seq reserves the IDs in between.
-      const int64_t last = db_.execAndGet(
-          "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0),"
-          "           coalesce((SELECT max(id) FROM requests), 0))").getInt64();
-      SQLite::Statement update(db_, "UPDATE sqlite_sequence SET seq = ? WHERE name = 'requests'");
-      update.bind(1, last + count);
-      if (update.exec() == 0) {
-        SQLite::Statement insert(db_, "INSERT INTO sqlite_sequence (name, seq) VALUES ('requests', ?)");
-        insert.bind(1, last + count);
-        insert.exec();
-      }
-      return last + 1;
-    });
-  }
-
-  void add_reserved_request(const RequestRecord& r) override {
-    guarded("recording request " + std::to_string(r.id), [&] { insert_request_with_id(statements_, r); });
-  }
-
   void resolve_request(int64_t id, Disposition disposition, const std::string& message, Time at) override {
     if (disposition == Disposition::pending) {
       throw Error{ErrorKind::invalid_input, "request " + std::to_string(id) + " cannot be resolved as pending"};
@@ -311,7 +290,7 @@ class SqliteStore final : public Store {
 
   std::vector<RevokedCertificate> list_revoked(int64_t ca_index, Time still_valid_at) override {
     return guarded("listing the revoked certificates of CA " + std::to_string(ca_index), [&] {
-      // Served by the partial index certificates_revoked.
+      // Served by the partial index certificates_revoked alone (it covers every column here).
       SQLite::Statement q(db_,
                           "SELECT serial, revoked_at, revocation_reason FROM certificates"
                           " WHERE status = 'revoked' AND ca_index = ? AND not_after >= ?");
@@ -331,6 +310,15 @@ class SqliteStore final : public Store {
       q.bind(1, ca_index);
       q.bind(2, delta ? 1 : 0);
       return q.executeStep() ? std::optional(read_crl(q)) : std::nullopt;
+    });
+  }
+
+  std::optional<Time> latest_crl_this_update(int64_t ca_index) override {
+    return guarded("looking up the newest CRL time of CA " + std::to_string(ca_index), [&] {
+      SQLite::Statement q(db_, "SELECT max(this_update) FROM crls WHERE ca_index = ?");
+      q.bind(1, ca_index);
+      q.executeStep();
+      return q.getColumn(0).isNull() ? std::nullopt : std::optional(time_from_text(q.getColumn(0).getString()));
     });
   }
 

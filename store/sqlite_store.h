@@ -60,13 +60,11 @@ class StatementCache {
 };
 
 // Records to rows and back, defined in sqlite_rows.cpp. The inserts store
-// every field as given (record.id of requests and audit entries is ignored,
-// except by insert_request_with_id; insert_request returns the new ID). Two encodings beyond plain values:
+// every field as given (record.id of requests and audit entries is ignored;
+// insert_request returns the new ID). Two encodings beyond plain values:
 // a certificate's request_id 0 (no request) is NULL, an audit serial "" is NULL.
 void insert_ca(StatementCache& statements, const CaRecord& record);
 [[nodiscard]] int64_t insert_request(StatementCache& statements, const RequestRecord& record);
-// The same with record.id as the ID.
-void insert_request_with_id(StatementCache& statements, const RequestRecord& record);
 void insert_certificate(StatementCache& statements, const CertificateRecord& record);
 void insert_audit(StatementCache& statements, const AuditEntry& entry);
 void insert_crl(StatementCache& statements, const CrlRecord& record);

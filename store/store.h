@@ -27,12 +27,6 @@ class Writer {
 
   // Adds a request and returns its new ID (record.id is ignored).
   virtual int64_t add_request(const RequestRecord& record) = 0;
-  // Takes `count` request IDs that no add_request will ever hand out and returns the first (the
-  // rest follow it). A batch reserves its IDs (its serials embed them) in one short transaction,
-  // signs outside any, and records in a second; a crash in between leaves only a gap in the IDs.
-  virtual int64_t reserve_request_ids(int64_t count) = 0;
-  // Adds a request under an ID from reserve_request_ids (record.id). Error{conflict} if taken.
-  virtual void add_reserved_request(const RequestRecord& record) = 0;
   // Records how a request ended (issued, denied, failed) and when.
   virtual void resolve_request(int64_t id, Disposition disposition, const std::string& message, Time at) = 0;
 
@@ -81,6 +75,8 @@ class Store {
   virtual std::vector<RevokedCertificate> list_revoked(int64_t ca_index, Time still_valid_at) = 0;
   // The CA's newest base (or delta) CRL.
   virtual std::optional<CrlRecord> latest_crl(int64_t ca_index, bool delta) = 0;
+  // The latest thisUpdate of any CRL of the CA, base or delta, without reading any DER.
+  virtual std::optional<Time> latest_crl_this_update(int64_t ca_index) = 0;
 
   // The schema version this database is at (PRAGMA user_version).
   virtual int schema_version() = 0;

@@ -282,7 +282,7 @@ TEST_CASE("list_revoked lists a CA's revoked certificates that have not expired"
   CHECK(store.list_revoked(3, sample_time()).empty());
 }
 
-TEST_CASE("list_revoked and the requester filter are served by migration 4's indexes", "[store][revocation][queries]") {
+TEST_CASE("list_revoked, the requester and the expiring filters are served by indexes", "[store][revocation][queries]") {
   TestStore t(true);
   t.store.reset();  // close, then look at the file with a connection of our own
   SQLite::Database db(t.path);
@@ -291,10 +291,16 @@ TEST_CASE("list_revoked and the requester filter are served by migration 4's ind
   CHECK_THAT(plan_of(db,
                      "SELECT serial, revoked_at, revocation_reason FROM certificates"
                      " WHERE status = 'revoked' AND ca_index = ? AND not_after >= ?"),
-             Catch::Contains("USING INDEX certificates_revoked"));
+             Catch::Contains("USING COVERING INDEX certificates_revoked"));  // migration 5: no table reads
   // The index is partial: valid certificates, the vast majority, are not in it.
   CHECK_THAT(db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'certificates_revoked'").getString(),
              Catch::Contains("WHERE status = 'revoked'"));
+
+  // query_certificates with --expiring-within alone: a range of certificates_by_not_after.
+  CHECK_THAT(plan_of(db,
+                     "SELECT * FROM certificates WHERE status = 'valid' AND not_after >= :now AND not_after < :expiring"
+                     " ORDER BY rowid DESC LIMIT :limit"),
+             Catch::Contains("USING INDEX certificates_by_not_after"));
 
   // The requester subquery of query_certificates.
   CHECK_THAT(plan_of(db, "SELECT id FROM requests WHERE requester = ? COLLATE NOCASE"),
@@ -556,3 +562,18 @@ TEST_CASE("list_certificates narrows by requester and by CA", "[store][queries][
 // Migration 3 -> 4 on an existing file is not tested here: the store tests have no
 // way to build a database at an older schema version (migrations are private to
 // store/ and only ever run to the latest).
+
+TEST_CASE("latest_crl_this_update is the newest thisUpdate of any CRL of the CA", "[store][crl]") {
+  TestStore t(GENERATE(false, true));
+  Store& store = *t.store;
+  add_cas_and_requests(store);
+  CHECK_FALSE(store.latest_crl_this_update(1).has_value());
+
+  add_crl(store, sample_crl(1, 1, false));
+  add_crl(store, sample_crl(1, 3, true));  // a delta, newer than the base
+  add_crl(store, sample_crl(2, 9, false));  // another CA, newer still
+  const auto latest = store.latest_crl_this_update(1);
+  REQUIRE(latest.has_value());
+  CHECK(*latest == sample_crl(1, 3, true).this_update);
+  CHECK(store.latest_crl_this_update(2) == sample_crl(2, 9, false).this_update);
+}

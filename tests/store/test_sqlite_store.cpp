@@ -160,33 +160,6 @@ TEST_CASE("set_default_ca leaves exactly one default", "[store][cas]") {
   }
 }
 
-TEST_CASE("reserved request IDs are never handed out again and can be filled in later", "[store][requests]") {
-  TestStore t(GENERATE(false, true));
-  Store& store = *t.store;
-  add_root(store);
-
-  int64_t first = 0;
-  store.write([&](Writer& w) { first = w.reserve_request_ids(3); });  // nothing added yet: 1, 2, 3
-  CHECK(first == 1);
-  CHECK(add_request(store, sample_request(1)) == 4);
-  store.write([&](Writer& w) { first = w.reserve_request_ids(2); });  // after a real row: 5, 6
-  CHECK(first == 5);
-
-  RequestRecord reserved = sample_request(1);
-  reserved.id = 2;
-  store.write([&](Writer& w) { w.add_reserved_request(reserved); });
-  const auto got = store.find_request(2);
-  REQUIRE(got.has_value());
-  CHECK(got->subject == reserved.subject);
-  CHECK(got->request_der == reserved.request_der);
-  CHECK_FALSE(store.find_request(1).has_value());  // a reservation never filled is only a gap
-
-  reserved.id = 4;  // taken by add_request
-  CHECK_THROWS_MATCHES(store.write([&](Writer& w) { w.add_reserved_request(reserved); }), Error,
-                       Catch::Matchers::Predicate<Error>([](const Error& e) { return e.kind() == ErrorKind::conflict; }));
-  CHECK(add_request(store, sample_request(1)) == 7);
-}
-
 TEST_CASE("request IDs count up and every field round-trips", "[store][requests]") {
   TestStore t(GENERATE(false, true));
   Store& store = *t.store;
