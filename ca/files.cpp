@@ -43,7 +43,6 @@ void write_all(int fd, std::string_view content, const fs::path& path) {
     if (n < 0) fail("cannot write", path, errno);
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) fail("cannot flush", path, errno);
 }
 
 void close_checked(Fd& fd, const fs::path& path) {
@@ -86,6 +85,7 @@ void write_secret_file(const fs::path& path, const std::string& content) {
   // The umask can only narrow 0600; fchmod makes it exactly 0600 before any byte is written.
   if (::fchmod(fd.get(), S_IRUSR | S_IWUSR) != 0) fail("cannot set the mode of", path, errno);
   write_all(fd.get(), content, path);
+  if (::fsync(fd.get()) != 0) fail("cannot flush", path, errno);
   close_checked(fd, path);
   sync_directory(path.parent_path());
 }
@@ -103,10 +103,16 @@ std::string read_secret_file(const fs::path& path) {
   return read_fd(fd.get(), path, 1 << 20);
 }
 
-void write_file_atomically(const fs::path& path, std::string_view content, bool overwrite, int mode, FileSync sync) {
+namespace {
+
+void refuse_existing(const fs::path& path, bool overwrite) {
   if (!overwrite && fs::exists(path)) {
     throw Error(ErrorKind::conflict, path.string() + " exists; use --force to overwrite it");
   }
+}
+
+// Writes `content` to a new temporary file beside `path` and returns its name; fsyncs it if `flush`.
+fs::path write_temporary(const fs::path& path, std::string_view content, int mode, bool flush) {
   std::string temp_name = (path.parent_path() / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
   Fd fd(::mkstemp(temp_name.data()));
   if (fd.get() < 0) fail("cannot create a temporary file for", path, errno);
@@ -114,7 +120,18 @@ void write_file_atomically(const fs::path& path, std::string_view content, bool 
   try {
     if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) fail("cannot set the mode of", temp, errno);
     write_all(fd.get(), content, temp);
+    if (flush && ::fsync(fd.get()) != 0) fail("cannot flush", temp, errno);
     close_checked(fd, temp);
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+  return temp;
+}
+
+// Renames `temp` to `path`; the temporary file is gone afterwards either way.
+void move_into_place(const fs::path& temp, const fs::path& path, bool overwrite) {
+  try {
     if (overwrite) {
       if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot move into place", path, errno);
     } else {
@@ -126,7 +143,50 @@ void write_file_atomically(const fs::path& path, std::string_view content, bool 
     ::unlink(temp.c_str());
     throw;
   }
+}
+
+}  // namespace
+
+void write_file_atomically(const fs::path& path, std::string_view content, bool overwrite, int mode, FileSync sync) {
+  refuse_existing(path, overwrite);
+  move_into_place(write_temporary(path, content, mode, true), path, overwrite);
   if (sync == FileSync::durable) sync_directory(path.parent_path());
+}
+
+FileBatch::~FileBatch() {
+  for (const Staged& s : staged_) ::unlink(s.temp.c_str());
+}
+
+void FileBatch::add(const fs::path& path, std::string_view content, bool overwrite, int mode) {
+  refuse_existing(path, overwrite);
+  staged_.push_back({write_temporary(path, content, mode, false), path, overwrite});
+}
+
+std::vector<std::pair<fs::path, std::string>> FileBatch::commit() {
+  std::vector<std::pair<fs::path, std::string>> failed;
+  std::vector<fs::path> folders;
+  for (const Staged& s : staged_) {
+    const fs::path folder = s.path.parent_path().empty() ? fs::path(".") : s.path.parent_path();
+    if (std::find(folders.begin(), folders.end(), folder) == folders.end()) folders.push_back(folder);
+  }
+  // One flush of each file system instead of one fsync per file.
+  for (const fs::path& folder : folders) {
+    Fd fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0 || ::syncfs(fd.get()) != 0) {
+      const std::string why = std::string("cannot flush ") + folder.string() + ": " + std::strerror(errno);
+      for (const Staged& s : staged_) failed.emplace_back(s.path, why);
+      return failed;  // the destructor removes the temporary files: nothing half-durable is shown
+    }
+  }
+  for (const Staged& s : staged_) {
+    try {
+      move_into_place(s.temp, s.path, s.overwrite);
+    } catch (const Error& e) {
+      failed.emplace_back(s.path, e.what());
+    }
+  }
+  staged_.clear();
+  return failed;
 }
 
 std::string read_file(const fs::path& path, size_t max_size) {

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace pocketca {
 
@@ -33,6 +35,32 @@ enum class FileSync {
 // is an Error{conflict} naming --force.
 void write_file_atomically(const fs::path& path, std::string_view content, bool overwrite, int mode = 0644,
                            FileSync sync = FileSync::durable);
+
+// Files written together and made durable by one flush: a batch writing a .cer and a .p7b per
+// certificate spent most of its time in fsync. Each file goes to a temporary name at add(); commit()
+// flushes the file system once (syncfs) and then renames them all into place, so a crash never
+// leaves half a file — files not yet committed are simply not there (their folder is not
+// fsynced, as with FileSync::replaceable). Temporary files never committed are removed.
+class FileBatch {
+ public:
+  FileBatch() = default;
+  FileBatch(const FileBatch&) = delete;
+  FileBatch& operator=(const FileBatch&) = delete;
+  ~FileBatch();
+  // Writes the temporary file now; an existing `path` without `overwrite` is Error{conflict}.
+  void add(const fs::path& path, std::string_view content, bool overwrite, int mode = 0644);
+  // Puts every added file in place; returns those that could not be, each with why.
+  [[nodiscard]] std::vector<std::pair<fs::path, std::string>> commit();
+  [[nodiscard]] size_t size() const { return staged_.size(); }
+
+ private:
+  struct Staged {
+    fs::path temp;
+    fs::path path;
+    bool overwrite;
+  };
+  std::vector<Staged> staged_;
+};
 
 // Reads a whole file, refusing one larger than `max_size` bytes before reading it.
 [[nodiscard]] std::string read_file(const fs::path& path, size_t max_size);

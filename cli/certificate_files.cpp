@@ -18,12 +18,29 @@ CertificateFiles plan_certificate_files(const std::string& base, const std::stri
   return files;
 }
 
+namespace {
+
+std::string cer_content(const CertificateFiles& files, const std::vector<Certificate>& chain) {
+  return encode_bundle(chain, files.base64 ? BundleFormat::cer_b64 : BundleFormat::cer);
+}
+
+std::string p7b_content(const CertificateFiles& files, const std::vector<Certificate>& chain) {
+  return encode_bundle(chain, files.base64 ? BundleFormat::p7b_b64 : BundleFormat::p7b);
+}
+
+}  // namespace
+
 std::map<std::string, std::string> write_certificate_files(const CertificateFiles& files,
                                                            const std::vector<Certificate>& chain, bool force) {
-  write_file_atomically(files.cer, encode_bundle(chain, files.base64 ? BundleFormat::cer_b64 : BundleFormat::cer), force, 0644,
-                        FileSync::replaceable);
-  write_file_atomically(files.p7b, encode_bundle(chain, files.base64 ? BundleFormat::p7b_b64 : BundleFormat::p7b), force, 0644,
-                        FileSync::replaceable);
+  write_file_atomically(files.cer, cer_content(files, chain), force, 0644, FileSync::replaceable);
+  write_file_atomically(files.p7b, p7b_content(files, chain), force, 0644, FileSync::replaceable);
+  return {{"cer", files.cer.string()}, {"p7b", files.p7b.string()}};
+}
+
+std::map<std::string, std::string> stage_certificate_files(FileBatch& batch, const CertificateFiles& files,
+                                                           const std::vector<Certificate>& chain, bool force) {
+  batch.add(files.cer, cer_content(files, chain), force);
+  batch.add(files.p7b, p7b_content(files, chain), force);
   return {{"cer", files.cer.string()}, {"p7b", files.p7b.string()}};
 }
 

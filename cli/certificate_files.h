@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ca/certificate.h"
+#include "ca/files.h"
 
 namespace pocketca::cli {
 
@@ -26,6 +27,10 @@ struct CertificateFiles {
 // Writes both files atomically; `chain` is the certificate, then its issuers up to
 // the root. Returns {"cer": path, "p7b": path} for the JSON `files` object.
 std::map<std::string, std::string> write_certificate_files(const CertificateFiles& files,
+                                                           const std::vector<Certificate>& chain, bool force);
+
+// The same into `batch`: the files appear when the batch is committed.
+std::map<std::string, std::string> stage_certificate_files(FileBatch& batch, const CertificateFiles& files,
                                                            const std::vector<Certificate>& chain, bool force);
 
 // "For Exchange: …" with the Import-ExchangeCertificate | Enable-ExchangeCertificate lines.

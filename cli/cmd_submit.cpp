@@ -146,6 +146,11 @@ BatchPlan plan_batch(const SubmitArgs& args) {
   return plan;
 }
 
+std::string files_not_written(int64_t request_id, const std::string& why) {
+  return "issued as request " + std::to_string(request_id) + " but its files were not written (" + why +
+         "); get them with `pocketca retrieve " + std::to_string(request_id) + "`";
+}
+
 // Issues plan.files[i] for each i in `indices` through `session`, and hands what became of each
 // to `report` as {"index", "kind": issued|pending|refused, …}, after its files are written.
 void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitOptions& options, bool json,
@@ -168,6 +173,32 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     }
     return std::nullopt;
   };
+  // Files are staged per certificate and put in place by one flush per group; a certificate is
+  // reported only once its files are there.
+  FileBatch staged;
+  struct Waiting {
+    size_t index;
+    Json report;
+    int64_t request_id;
+    std::vector<std::string> paths;
+  };
+  std::vector<Waiting> waiting;
+  const auto flush = [&] {
+    std::map<std::string, std::string> failed;  // path → why
+    for (auto& [path, why] : staged.commit()) failed.emplace(path.string(), why);
+    for (Waiting& w : waiting) {
+      std::string why;
+      for (const std::string& path : w.paths) {
+        if (auto found = failed.find(path); found != failed.end()) why = found->second;
+      }
+      if (why.empty()) {
+        report(w.report);
+      } else {
+        refuse(w.index, files_not_written(w.request_id, why), w.request_id);
+      }
+    }
+    waiting.clear();
+  };
   session.submit_batch(next, options, 1, [&](BatchOutcome&& outcome) {
     const size_t i = std::stoul(outcome.name);
     if (!outcome.result) return refuse(i, outcome.error, outcome.request_id);
@@ -179,18 +210,19 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     if (!args.no_files) {
       // The engine reports only after the group's commit: the certificate is durable, now its files.
       try {
-        written = write_certificate_files(plan_certificate_files(plan.bases[i], "", "", args.format, args.force), r.chain,
-                                          args.force);
+        written = stage_certificate_files(staged, plan_certificate_files(plan.bases[i], "", "", args.format, args.force),
+                                          r.chain, args.force);
       } catch (const pocketca::Error& e) {
-        return refuse(i, "issued as request " + std::to_string(r.request_id) + " but its files were not written (" +
-                             e.what() + "); get them with `pocketca retrieve " + std::to_string(r.request_id) + "`",
-                      r.request_id);
+        return refuse(i, files_not_written(r.request_id, e.what()), r.request_id);
       }
     }
     Json j{{"index", i}, {"kind", "issued"}};
     if (json) j["certificate"] = certificate_json(*r.record, r.ca.name, options.now, written, r.warnings);
-    report(j);
+    if (args.no_files) return report(j);
+    waiting.push_back({i, std::move(j), r.request_id, {written.at("cer"), written.at("p7b")}});
+    if (waiting.size() >= batch_group_size) flush();
   });
+  flush();
 }
 
 int run_batch(const GlobalOptions& global, const SubmitArgs& args) {

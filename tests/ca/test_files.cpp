@@ -158,6 +158,58 @@ TEST_CASE("write_file_atomically", "[files]") {
   }
 }
 
+TEST_CASE("FileBatch shows its files only when committed", "[files]") {
+  TempDir dir;
+  const auto visible = [&] {
+    std::set<std::string> out;
+    for (const auto& name : names_in(dir.path())) {
+      if (name[0] != '.') out.insert(name);  // temporary files are hidden dot-files
+    }
+    return out;
+  };
+
+  SECTION("nothing under the final names before commit, everything after, no temporary file left") {
+    FileBatch batch;
+    batch.add(dir / "a.cer", "A", false);
+    batch.add(dir / "a.p7b", std::string("\x30\x00", 2), false);
+    CHECK(visible().empty());
+    CHECK(batch.size() == 2);
+    CHECK(batch.commit().empty());
+    CHECK(get(dir / "a.cer") == "A");
+    CHECK(get(dir / "a.p7b") == std::string("\x30\x00", 2));
+    CHECK(mode_of(dir / "a.cer") == 0644);
+    CHECK(names_in(dir.path()) == std::set<std::string>{"a.cer", "a.p7b"});
+  }
+  SECTION("an existing file is refused at add without --force, replaced with it") {
+    put(dir / "b.cer", "old", 0644);
+    FileBatch batch;
+    CHECK(error_from([&] { batch.add(dir / "b.cer", "new", false); }).kind() == ErrorKind::conflict);
+    batch.add(dir / "b.cer", "new", true);
+    CHECK(get(dir / "b.cer") == "old");
+    CHECK(batch.commit().empty());
+    CHECK(get(dir / "b.cer") == "new");
+  }
+  SECTION("a name that appears before commit is reported, not overwritten; the others go in") {
+    FileBatch batch;
+    batch.add(dir / "c.cer", "mine", false);
+    batch.add(dir / "d.cer", "mine too", false);
+    put(dir / "c.cer", "someone else's", 0644);
+    const auto failed = batch.commit();
+    REQUIRE(failed.size() == 1);
+    CHECK(failed.front().first == dir / "c.cer");
+    CHECK(get(dir / "c.cer") == "someone else's");
+    CHECK(get(dir / "d.cer") == "mine too");
+    CHECK(names_in(dir.path()) == std::set<std::string>{"c.cer", "d.cer"});
+  }
+  SECTION("a batch never committed leaves nothing behind") {
+    {
+      FileBatch batch;
+      batch.add(dir / "e.cer", "E", false);
+    }
+    CHECK(names_in(dir.path()).empty());
+  }
+}
+
 TEST_CASE("read_file caps the size before reading", "[files]") {
   TempDir dir;
   const fs::path path = dir / "request.req";
