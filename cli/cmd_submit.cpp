@@ -321,7 +321,7 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* request = cmd->add_option("REQUEST", args->request, "Request file: PEM, Base64, DER or UTF-16 (\"-\" reads stdin)")
                       ->type_name("FILE");
   auto* batch = cmd->add_option("--batch", args->batch,
-                                "Many requests in one process: folders, files, or - for a list of paths on stdin")
+                                "Many requests in one run: folders, files, or - for a list of paths on stdin")
                     ->type_name("DIR|FILE|-")
                     ->expected(1, -1);
   request->excludes(batch);
