@@ -17,6 +17,10 @@
 #   assert_eq ACTUAL EXPECTED MSG
 #   need TOOL      exits 77 (skipped) when TOOL is not installed
 #   step MSG       prints what the test is about to check (shows in --output-on-failure)
+#   $H, pcah ARGS… the test's CA home, and pocketca on it with the passphrase file
+#   $REQS, $TEMPLATES  the request fixtures and the built-in templates (need_request_fixtures)
+#   expect_json_error CMD…  a failing --json command: exit 1, one error line, {"error": …} on stdout
+#   cert_count     certificates in $H, as `list --json` counts them
 
 set -u
 set -o pipefail
@@ -45,6 +49,11 @@ printf '%s\n%s\n' "$PASSPHRASE" "this second line is not part of the passphrase"
 WRONG_PW="$WORK/wrong-passphrase.txt"
 printf '%s\n' "not the passphrase" > "$WRONG_PW"
 
+H="$WORK/home"
+SOURCE_DIR="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}"
+REQS="$SOURCE_DIR/tests/data/requests"
+TEMPLATES="$SOURCE_DIR/templates"
+
 OUT="$WORK/.stdout"
 ERR="$WORK/.stderr"
 : > "$OUT"
@@ -52,6 +61,7 @@ ERR="$WORK/.stderr"
 LAST_CMD=""
 
 pca() { "$POCKETCA" "$@"; }
+pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 
 step() { echo "--- $*"; }
 
@@ -133,4 +143,25 @@ use_python() {
 jget() {
   "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' "$1" "$2" \
     || fail "cannot evaluate $2 on $(basename "$1")"
+}
+
+need_request_fixtures() {
+  [[ -f "$REQS/windows-exchange.pem" ]] || fail "request fixtures not found in $REQS (set POCKETCA_SOURCE_DIR)"
+}
+
+# expect_json_error CMD… (after use_python): exit 1, one error line on stderr, {"error": "..."} on stdout.
+expect_json_error() {
+  expect_exit 1 "$@"
+  assert_error_line
+  "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert isinstance(d, dict) and isinstance(d.get("error"), str) and d["error"], d
+' "$OUT" || fail "stdout of a failing --json command is not {\"error\": \"...\"}"
+}
+
+# Certificates in $H, as `list --json` counts them (after use_python).
+cert_count() {
+  pcah list --json > "$WORK/.count.json" || fail "list --json failed"
+  jget "$WORK/.count.json" 'len(d)'
 }

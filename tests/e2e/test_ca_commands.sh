@@ -3,7 +3,6 @@ source "$(dirname "$0")/lib.sh"
 need openssl
 need python3
 
-H="$WORK/home"
 ca() { pca --home "$H" ca "$@"; }
 
 expect_exit 0 pca --home "$H" init --name "Contoso Lab" --root-key ec:p384 --key ec:p256 \

@@ -14,9 +14,7 @@ use_python cryptography
 HAVE_CERTTOOL=0
 command -v certtool > /dev/null 2>&1 && HAVE_CERTTOOL=1
 
-H="$WORK/home"
 PUB="$H/public"
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 check_crl() { "$PY" "$E2E_DIR/check_crl.py" "$@"; }
 # DER CRL/certificate -> PEM next to the work folder.
 crl_pem() { openssl crl -inform DER -in "$1" -out "$2" || fail "openssl cannot read the CRL $1"; }

@@ -9,11 +9,9 @@ source "$(dirname "$0")/lib.sh"
 need openssl
 use_python cryptography
 
-H="$WORK/home"
 DB="$H/pocketca.db"
 CRL="$H/public/contoso-lab-issuing-ca.crl"
 ROOT_CRL="$H/public/contoso-lab-root-ca.crl"
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 # sql STATEMENT: rows of a query on the home's database (python's sqlite3: no sqlite3 CLI needed).
 sql() {
   "$PY" -c '

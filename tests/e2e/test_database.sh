@@ -4,7 +4,6 @@ source "$(dirname "$0")/lib.sh"
 need sqlite3
 need openssl
 
-H="$WORK/home"
 DB="$H/pocketca.db"
 q() { sqlite3 -batch -noheader "$DB" "$1" || fail "sqlite3 failed on: $1"; }
 

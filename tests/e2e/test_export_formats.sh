@@ -11,17 +11,6 @@ use_python
 "$PY" -c 'from cryptography.hazmat.primitives.serialization import pkcs12, pkcs7' 2> /dev/null \
   || { echo "SKIP: python cryptography (with pkcs12 and pkcs7) is not installed" >&2; exit 77; }
 
-H="$WORK/home"
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
-expect_json_error() {
-  expect_exit 1 "$@"
-  assert_error_line
-  "$PY" -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert isinstance(d, dict) and isinstance(d.get("error"), str) and d["error"], d
-' "$OUT" || fail "stdout of a failing --json command is not {\"error\": \"...\"}"
-}
 # subjects FILE: the subject lines of `openssl … -print_certs` output, one per line.
 subjects() { grep '^subject=' "$1" | sed 's/^subject= *//'; }
 CHAIN_SUBJECTS=$'CN = web.contoso.lab\nCN = Contoso Lab Issuing CA\nCN = Contoso Lab Root CA'

@@ -5,7 +5,6 @@ need openssl
 need python3
 
 FAST=(--root-key ec:p384 --key ec:p256)
-H="$WORK/home"
 
 step "a fresh init"
 expect_exit 0 pca --home "$H" init --name "Contoso Lab" "${FAST[@]}" --passphrase-file "$PW"

@@ -3,7 +3,6 @@
 source "$(dirname "$0")/lib.sh"
 need openssl
 
-H="$WORK/home"
 
 step "init with the default key types"
 started=$(date +%s)

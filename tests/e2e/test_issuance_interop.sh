@@ -11,7 +11,6 @@ need openssl
 FIXTURES="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/tests/data/requests"
 [[ -f "$FIXTURES/windows-exchange.pem" ]] || fail "request fixtures not found in $FIXTURES (set POCKETCA_SOURCE_DIR)"
 
-H="$WORK/home"
 # Requests live in their own folder: default output files must land in the current folder
 # (<request basename>.cer / .p7b), not next to the request.
 REQ="$WORK/requests"

@@ -17,7 +17,6 @@ have_python_cryptography || { echo "SKIP: python3 cryptography is not installed"
 
 SRC="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}"
 FIXTURES="$SRC/tests/data/requests"
-H="$WORK/home"
 DB="$H/pocketca.db"
 REQ="$WORK/requests"   # the requests to submit
 RUN="$WORK/cwd"        # submit runs here: the default <request basename>.cer/.p7b would land here

@@ -8,8 +8,6 @@ use_python
 
 source "$E2E_DIR/tls_server.sh"
 
-H="$WORK/home"
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 
 step "a CA home with an EC root and issuing CA"
 expect_exit 0 pcah init --name "Contoso Lab" --base-url http://pki.contoso.lab --key ec:p256 --root-key ec:p256

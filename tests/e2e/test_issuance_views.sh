@@ -7,28 +7,10 @@ source "$(dirname "$0")/lib.sh"
 need openssl
 use_python
 
-H="$WORK/home"
-REQS="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/tests/data/requests"
-[[ -f "$REQS/windows-exchange.pem" ]] || fail "request fixtures not found in $REQS (set POCKETCA_SOURCE_DIR)"
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
+need_request_fixtures
 
-# Certificates in the database, as `list --json` counts them.
-cert_count() {
-  pcah list --json > "$WORK/.count.json" || fail "list --json failed"
-  jget "$WORK/.count.json" 'len(d)'
-}
 thumbprint_of() { openssl x509 -inform DER -in "$1" -noout -fingerprint -sha1 | cut -d= -f2 | tr -d ':'; }
 serial_of() { openssl x509 -inform "${2:-DER}" -in "$1" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f'; }
-# A failing command: exit 1, one error line on stderr. With --json, stdout must hold {"error": "..."}.
-expect_json_error() {
-  expect_exit 1 "$@"
-  assert_error_line
-  "$PY" -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert isinstance(d, dict) and isinstance(d.get("error"), str) and d["error"], d
-' "$OUT" || fail "stdout of a failing --json command is not {\"error\": \"...\"}"
-}
 
 mkdir -p "$WORK/reqs" "$WORK/out"
 cp "$REQS/windows-exchange.pem" "$WORK/reqs/mail.contoso.lab.req"

@@ -4,7 +4,6 @@ source "$(dirname "$0")/lib.sh"
 need openssl
 need setsid
 
-H="$WORK/home"
 ROOT_KEY="$H/private/contoso-lab-root-ca.key"
 ISSUING_KEY="$H/private/contoso-lab-issuing-ca.key"
 

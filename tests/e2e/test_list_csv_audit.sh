@@ -7,11 +7,7 @@ source "$(dirname "$0")/lib.sh"
 need openssl
 use_python
 
-H="$WORK/home"
-REQS="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/tests/data/requests"
-TEMPLATES="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/templates"
-[[ -f "$REQS/windows-exchange.pem" ]] || fail "request fixtures not found in $REQS (set POCKETCA_SOURCE_DIR)"
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
+need_request_fixtures
 # ids ARGS…: the request IDs that `list ARGS… --json` prints, in its order.
 ids() {
   pcah list "$@" --json > "$WORK/.ids.json" || fail "list $* --json failed"

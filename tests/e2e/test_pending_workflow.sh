@@ -9,27 +9,8 @@ source "$(dirname "$0")/lib.sh"
 need openssl
 use_python
 
-H="$WORK/home"
-REQS="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/tests/data/requests"
-TEMPLATES="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/templates"
-[[ -f "$REQS/windows-exchange.pem" ]] || fail "request fixtures not found in $REQS (set POCKETCA_SOURCE_DIR)"
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
+need_request_fixtures
 
-# Certificates in the database, as `list --json` counts them.
-cert_count() {
-  pcah list --json > "$WORK/.count.json" || fail "list --json failed"
-  jget "$WORK/.count.json" 'len(d)'
-}
-# A failing command: exit 1, one error line on stderr; with --json, stdout holds {"error": "..."}.
-expect_json_error() {
-  expect_exit 1 "$@"
-  assert_error_line
-  "$PY" -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert isinstance(d, dict) and isinstance(d.get("error"), str) and d["error"], d
-' "$OUT" || fail "stdout of a failing --json command is not {\"error\": \"...\"}"
-}
 # No certificate or chain file at all in the current folder.
 assert_no_cert_files() {
   local f

@@ -11,8 +11,6 @@ use_python
 
 source "$E2E_DIR/tls_server.sh"
 
-H="$WORK/home"
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 
 
 # assert_no_files MSG NAME…: none of the files exist.

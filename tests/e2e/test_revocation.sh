@@ -12,7 +12,6 @@ source "$(dirname "$0")/lib.sh"
 need openssl
 use_python cryptography
 
-H="$WORK/home"
 PUB="$H/public"
 ISS_CRL="$PUB/contoso-lab-issuing-ca.crl"
 ROOT_CRL="$PUB/contoso-lab-root-ca.crl"
@@ -20,7 +19,6 @@ BASE_URL=http://pki.contoso.lab
 NAMES=(unspecified keyCompromise caCompromise affiliationChanged superseded cessationOfOperation certificateHold)
 ME=$(id -un)
 
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 check_crl() { "$PY" "$E2E_DIR/check_crl.py" "$@"; }
 # sql DB STATEMENT: runs SQL on a home's database (python's sqlite3: no sqlite3 CLI needed) and
 # prints the rows, one per line, columns separated by '|'.

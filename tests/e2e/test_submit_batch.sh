@@ -4,9 +4,7 @@ source "$(dirname "$0")/lib.sh"
 need openssl
 need sqlite3
 
-H="$WORK/home"
 DATA="${POCKETCA_SOURCE_DIR:-$E2E_DIR/../..}/tests/data/requests"
-pcah() { pca --home "$H" --passphrase-file "$PW" "$@"; }
 q() { sqlite3 "$H/pocketca.db" "$1"; }
 
 step "a fast home"
