@@ -84,7 +84,6 @@ Time validity_end(const CertificateTemplate& t, Time now) {
   return t.validity_years > 0 ? add_years(now, t.validity_years) : now + days(t.validity_days);
 }
 
-
 }  // namespace
 
 const PrivateKey& IssuingSession::key_of(const store::CaRecord& ca) {

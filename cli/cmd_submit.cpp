@@ -225,6 +225,17 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
   flush();
 }
 
+// A home, its templates and an issuing session on them: one per process of a batch.
+struct BatchSession {
+  BatchSession(const std::filesystem::path& dir, const GlobalOptions& global)
+      : home(Home::open(dir)),
+        templates(TemplateSet::load(home.templates_dir())),
+        session(home, templates, passphrase_source(global, false)) {}
+  Home home;
+  const TemplateSet templates;
+  IssuingSession session;
+};
+
 int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
   if (args.jobs < 1 || args.jobs > 64) throw pocketca::Error(ErrorKind::invalid_input, "--jobs is 1 to 64");
   const BatchPlan plan = plan_batch(args);
@@ -262,32 +273,26 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
 
   const auto started = std::chrono::steady_clock::now();
   if (args.jobs == 1) {
-    Home home = Home::open(home_dir);
-    const TemplateSet templates = TemplateSet::load(home.templates_dir());
-    IssuingSession session(home, templates, passphrase_source(global, false));
+    BatchSession batch(home_dir, global);
     std::vector<size_t> all(plan.files.size());
     std::iota(all.begin(), all.end(), size_t{0});
-    issue_inputs(session, args, options, global.json, plan, all, tally);
+    issue_inputs(batch.session, args, options, global.json, plan, all, tally);
   } else {
     std::optional<IssuingSession::UnlockedIssuer> unlocked;
     {
-      Home home = Home::open(home_dir);
-      const TemplateSet templates = TemplateSet::load(home.templates_dir());
-      IssuingSession session(home, templates, passphrase_source(global, false));
-      unlocked.emplace(session.unlock_issuer(options.ca, options.now));  // a wrong passphrase stops here
+      BatchSession batch(home_dir, global);
+      unlocked.emplace(batch.session.unlock_issuer(options.ca, options.now));  // a wrong passphrase stops here
     }  // closed: the workers open the database themselves
     run_in_workers(
         args.jobs,
         [&](int worker, const std::function<void(const Json&)>& emit) {
-          Home home = Home::open(home_dir);
-          const TemplateSet templates = TemplateSet::load(home.templates_dir());
-          IssuingSession session(home, templates, passphrase_source(global, false));
-          session.adopt_issuer(options.ca, std::move(*unlocked));
+          BatchSession batch(home_dir, global);
+          batch.session.adopt_issuer(options.ca, std::move(*unlocked));
           std::vector<size_t> mine;
           for (size_t i = static_cast<size_t>(worker); i < plan.files.size(); i += static_cast<size_t>(args.jobs)) {
             mine.push_back(i);
           }
-          issue_inputs(session, args, options, global.json, plan, mine, emit);
+          issue_inputs(batch.session, args, options, global.json, plan, mine, emit);
         },
         tally);
   }

@@ -71,7 +71,8 @@ void insert_ca(StatementCache& statements, const CaRecord& r) {
                                              "certificate_der", "sha1_thumbprint", "sha256_fingerprint", "base_url",
                                              "path_len", "is_default", "crl_days", "delta_crl_days",
                                              "ocsp_enabled", "created_at"});
-  SQLite::Statement& q = statements.prepared(sql);
+  // Once per command: not cached, so the statement and its bound blob go away after it.
+  SQLite::Statement q(statements.database(), sql);
   q.bind(":ca_index", r.index);
   q.bind(":name", r.name);
   q.bind(":slug", r.slug);
@@ -155,7 +156,8 @@ void insert_audit(StatementCache& statements, const AuditEntry& e) {
 
 void insert_crl(StatementCache& statements, const CrlRecord& r) {
   static const std::string sql = insert_sql("crls", {"ca_index", "number", "is_delta", "this_update", "next_update", "entries", "der"});
-  SQLite::Statement& q = statements.prepared(sql);
+  // Once per command: not cached, so the statement and its bound blob go away after it.
+  SQLite::Statement q(statements.database(), sql);
   q.bind(":ca_index", r.ca_index);
   q.bind(":number", r.number);
   q.bind(":is_delta", r.is_delta ? 1 : 0);
