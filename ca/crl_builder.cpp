@@ -33,33 +33,58 @@ bool equals_ignoring_case(const std::string& a, const std::string& b) {
   return true;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// The magnitude of a hex serial as big-endian bytes, leading zero bytes dropped
-// ({0} for zero): what an ASN1_INTEGER holds for a positive number.
-void serial_bytes(const std::string& hex, Bytes& out) {
-  out.clear();
+// Appends the magnitude of a hex serial to `out` as big-endian bytes, leading zero bytes
+// dropped ({0} for zero): what an ASN1_INTEGER holds for a positive number. Returns false,
+// with `out` as it was, when `hex` is empty or not hex.
+bool append_serial_bytes(std::string_view hex, Bytes& out) {
+  const size_t start = out.size();
   bool ok = !hex.empty();
   for (size_t i = 0; ok && i < hex.size();) {
-    const int high = (hex.size() - i) % 2 == 1 ? 0 : hex_value(hex[i++]);  // odd length: an implied leading 0
-    const int low = hex_value(hex[i++]);
+    const int high = (hex.size() - i) % 2 == 1 ? 0 : hex_digit_value(hex[i++]);  // odd length: an implied leading 0
+    const int low = hex_digit_value(hex[i++]);
     ok = high >= 0 && low >= 0;
-    if (ok && (high != 0 || low != 0 || !out.empty())) out.push_back(static_cast<unsigned char>(high << 4 | low));
+    if (ok && (high != 0 || low != 0 || out.size() > start)) out.push_back(static_cast<unsigned char>(high << 4 | low));
   }
-  if (!ok) throw Error(ErrorKind::invalid_input, "\"" + hex + "\" is not a serial number in hex");
-  if (out.empty()) out.push_back(0);
+  if (!ok) {
+    out.resize(start);
+    return false;
+  }
+  if (out.size() == start) out.push_back(0);
+  return true;
 }
 
-// A Time in DER: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 5.1.2.4).
+// A time as DER: UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 5.1.2.4),
+// as ASN1_TIME_adj would choose and write it. Written here because ASN1_TIME_adj formats
+// through BIO_snprintf, which took a fifth of a large CRL's time; the tests compare the
+// two byte for byte. `out` has room for 17 bytes; returns how many were written.
+size_t put_time_der(Time t, unsigned char* out) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day date{day};
+  const std::chrono::hh_mm_ss time{t - day};
+  const int year = static_cast<int>(date.year());
+  if (year < 0 || year > 9999) throw Error(ErrorKind::invalid_input, "a CRL cannot say a time before year 0 or after 9999");
+  const bool utc_time = year >= 1950 && year <= 2049;
+  size_t n = 0;
+  out[n++] = utc_time ? V_ASN1_UTCTIME : V_ASN1_GENERALIZEDTIME;
+  out[n++] = utc_time ? 13 : 15;
+  const auto two_digits = [&](long value) {
+    out[n++] = static_cast<unsigned char>('0' + value / 10);
+    out[n++] = static_cast<unsigned char>('0' + value % 10);
+  };
+  if (!utc_time) two_digits(year / 100);
+  two_digits(year % 100);
+  two_digits(static_cast<unsigned>(date.month()));
+  two_digits(static_cast<unsigned>(date.day()));
+  two_digits(time.hours().count());
+  two_digits(time.minutes().count());
+  two_digits(time.seconds().count());
+  out[n++] = 'Z';
+  return n;
+}
+
 Bytes time_der(Time t) {
-  unsigned char* der = nullptr;
-  const int len = i2d_ASN1_TIME(to_asn1_time(t).get(), &der);
-  return take_der(der, len, "encoding a time");
+  unsigned char der[17];
+  return Bytes(der, der + put_time_der(t, der));
 }
 
 ossl::Ptr<X509_EXTENSION> extension_of(int nid, bool critical, void* value, const char* what) {
@@ -194,80 +219,57 @@ class ReasonExtensions {
   std::array<Bytes, remove_from_crl + 1> by_code_;
 };
 
-// One entry, checked, with its serial decoded into a buffer shared by all entries.
-struct EntryRef {
-  uint64_t prefix;  // the serial's first 8 bytes, big-endian: most comparisons end here
-  size_t size;      // the serial's length in bytes
-  size_t offset;    // where the serial starts in the shared buffer
-  size_t entry;     // index into CrlSpec::entries
-  Time revoked_at;
-  int reason;       // CRLReason code, -1 for none
-};
+using Entry = CrlEntries::Entry;
 
-// Every entry checked, its serial decoded once, ordered by serial value; duplicates refused.
-std::vector<EntryRef> sorted_entries(const CrlSpec& spec, Bytes& serials) {
-  std::vector<EntryRef> refs;
-  refs.reserve(spec.entries.size());
-  serials.reserve(spec.entries.size() * serial_size);
-  Bytes one;
-  for (size_t i = 0; i < spec.entries.size(); ++i) {
-    const CrlEntry& entry = spec.entries[i];
-    // RFC 5280 5.3.1: unspecified is written as no reasonCode at all.
-    const bool has_reason = !entry.reason.empty() && entry.reason != user_reasons[0];
-    const int reason = has_reason ? revocation_reason_code(entry.reason) : -1;
-    if (reason == remove_from_crl && !spec.delta_of) {
-      throw Error(ErrorKind::invalid_input, "removeFromCRL (serial " + entry.serial + ") belongs in a delta CRL only");
+// The entries ordered by serial value; duplicates and a base CRL's removeFromCRL refused.
+std::vector<Entry> sorted_entries(const CrlSpec& spec) {
+  const Bytes& serials = spec.entries.serials();
+  const auto hex = [&serials](const Entry& e) { return to_hex_lower(&serials[e.offset], e.size); };
+  std::vector<Entry> order = spec.entries.entries();
+  if (!spec.delta_of) {
+    for (const Entry& e : order) {
+      if (e.reason == remove_from_crl) {
+        throw Error(ErrorKind::invalid_input, "removeFromCRL (serial " + hex(e) + ") belongs in a delta CRL only");
+      }
     }
-    serial_bytes(entry.serial, one);
-    uint64_t prefix = 0;
-    for (size_t k = 0; k < 8; ++k) prefix = prefix << 8 | (k < one.size() ? one[k] : 0);
-    refs.push_back({prefix, one.size(), serials.size(), i, entry.revoked_at, reason});
-    serials.insert(serials.end(), one.begin(), one.end());
   }
   // Minimal big-endian magnitudes: shorter is smaller, then byte order (ASN1_INTEGER_cmp's order).
-  const auto compare = [&serials](const EntryRef& a, const EntryRef& b) {
+  const auto compare = [&serials](const Entry& a, const Entry& b) {
     if (a.size != b.size) return a.size < b.size ? -1 : 1;
     if (a.prefix != b.prefix) return a.prefix < b.prefix ? -1 : 1;
-    return a.size <= 8 ? 0 : std::memcmp(&serials[a.offset + 8], &serials[b.offset + 8], a.size - 8);
+    return a.size <= 8 ? 0 : std::memcmp(&serials[a.offset + 8], &serials[b.offset + 8], a.size - 8u);
   };
-  std::sort(refs.begin(), refs.end(), [&](const EntryRef& a, const EntryRef& b) { return compare(a, b) < 0; });
-  for (size_t i = 1; i < refs.size(); ++i) {
-    if (compare(refs[i - 1], refs[i]) == 0) {
-      throw Error(ErrorKind::invalid_input, "serial " + spec.entries[refs[i].entry].serial + " is listed twice");
+  std::sort(order.begin(), order.end(), [&](const Entry& a, const Entry& b) { return compare(a, b) < 0; });
+  for (size_t i = 1; i < order.size(); ++i) {
+    if (compare(order[i - 1], order[i]) == 0) {
+      throw Error(ErrorKind::invalid_input, "serial " + hex(order[i]) + " is listed twice");
     }
   }
-  return refs;
+  return order;
 }
 
 // Appends the content of revokedCertificates (RFC 5280 5.1): for each entry by serial,
 // SEQUENCE { userCertificate INTEGER, revocationDate Time, crlEntryExtensions OPTIONAL }.
-void append_entries(Bytes& der, const std::vector<EntryRef>& order, const Bytes& serials) {
+void append_entries(Bytes& der, const std::vector<Entry>& order, const Bytes& serials) {
   ReasonExtensions reasons;
-  auto date = ossl::adopt(check_ptr(ASN1_TIME_new(), "allocating a revocation date"));
-  unsigned char date_der[32];
+  unsigned char date_der[17];
   size_t date_size = 0;
   std::optional<Time> date_is;  // what `date_der` holds: bulk revocations share times
   const Bytes no_extensions;
-  for (const EntryRef& ref : order) {
-    if (date_is != ref.revoked_at) {
-      // In place, UTCTime through 2049 and GeneralizedTime from 2050 (RFC 5280 5.1.2.4).
-      check_ptr(ASN1_TIME_adj(date.get(), static_cast<time_t>(ref.revoked_at.time_since_epoch().count()), 0, 0),
-                "encoding a revocation date");
-      unsigned char* out = date_der;
-      const int len = i2d_ASN1_TIME(date.get(), &out);
-      if (len <= 0 || static_cast<size_t>(len) > sizeof date_der) throw_openssl("encoding a revocation date");
-      date_size = static_cast<size_t>(len);
-      date_is = ref.revoked_at;
+  for (const Entry& entry : order) {
+    if (date_is != entry.revoked_at) {
+      date_size = put_time_der(entry.revoked_at, date_der);
+      date_is = entry.revoked_at;
     }
-    const Bytes& extensions = ref.reason < 0 ? no_extensions : reasons.get(ref.reason);
-    const unsigned char* serial = &serials[ref.offset];
+    const Bytes& extensions = entry.reason < 0 ? no_extensions : reasons.get(entry.reason);
+    const unsigned char* serial = &serials[entry.offset];
     const bool pad = serial[0] >= 0x80;  // a positive INTEGER whose top bit is set gets a 00 in front
-    const size_t integer_size = ref.size + (pad ? 1 : 0);
+    const size_t integer_size = entry.size + (pad ? 1u : 0u);
     const Header integer_header(V_ASN1_INTEGER, integer_size);
     Header(der_sequence, integer_header.size + integer_size + date_size + extensions.size()).append_to(der);
     integer_header.append_to(der);
     if (pad) der.push_back(0);
-    der.insert(der.end(), serial, serial + ref.size);
+    der.insert(der.end(), serial, serial + entry.size);
     der.insert(der.end(), date_der, date_der + date_size);
     der.insert(der.end(), extensions.begin(), extensions.end());
   }
@@ -362,13 +364,47 @@ std::string parse_revocation_reason(const std::string& text) {
   throw Error(ErrorKind::invalid_input, "\"" + text + "\" is not a revocation reason; use one of " + names);
 }
 
-int revocation_reason_code(const std::string& name) {
+int revocation_reason_code(std::string_view name) {
   if (name.empty()) return 0;
   for (size_t code = 0; code < user_reasons.size(); ++code) {
     if (name == user_reasons[code]) return static_cast<int>(code);
   }
   if (name == remove_from_crl_name) return remove_from_crl;
-  throw Error(ErrorKind::invalid_input, "\"" + name + "\" is not a canonical revocation reason name");
+  throw Error(ErrorKind::invalid_input, "\"" + std::string(name) + "\" is not a canonical revocation reason name");
+}
+
+CrlEntries::CrlEntries(std::initializer_list<CrlEntry> entries) {
+  reserve(entries.size());
+  for (const CrlEntry& entry : entries) add(entry);
+}
+
+void CrlEntries::reserve(size_t count) {
+  entries_.reserve(count);
+  serials_.reserve(count * serial_size);
+}
+
+void CrlEntries::clear() {
+  entries_.clear();
+  serials_.clear();
+}
+
+void CrlEntries::add(std::string_view serial, Time revoked_at, std::string_view reason) {
+  // RFC 5280 5.3.1: unspecified is written as no reasonCode at all.
+  const bool has_reason = !reason.empty() && reason != user_reasons[0];
+  const int code = has_reason ? revocation_reason_code(reason) : -1;
+  const size_t offset = serials_.size();
+  if (!append_serial_bytes(serial, serials_)) {
+    throw Error(ErrorKind::invalid_input, "\"" + std::string(serial) + "\" is not a serial number in hex");
+  }
+  const size_t size = serials_.size() - offset;
+  if (size > UINT8_MAX || offset > UINT32_MAX) {
+    serials_.resize(offset);
+    throw Error(ErrorKind::invalid_input, "serial " + std::string(serial) + " is too long for a CRL");
+  }
+  uint64_t prefix = 0;
+  for (size_t k = 0; k < 8; ++k) prefix = prefix << 8 | (k < size ? serials_[offset + k] : 0u);
+  entries_.push_back(
+      {prefix, revoked_at, static_cast<uint32_t>(offset), static_cast<uint8_t>(size), static_cast<int8_t>(code)});
 }
 
 Bytes sign_crl(const CrlSpec& spec, const PrivateKey& key) {
@@ -376,8 +412,7 @@ Bytes sign_crl(const CrlSpec& spec, const PrivateKey& key) {
   if (!key.matches(spec.issuer.public_key())) {
     throw Error(ErrorKind::invalid_input, "the signing key is not the key of \"" + spec.issuer.subject() + "\"");
   }
-  Bytes serials;
-  const std::vector<EntryRef> order = sorted_entries(spec, serials);  // bad input throws before any signing
+  const std::vector<Entry> order = sorted_entries(spec);  // bad input throws before any signing
   const auto frame = signed_frame(spec, key);
   const TbsParts tbs = split_tbs(frame.get());
 
@@ -387,7 +422,7 @@ Bytes sign_crl(const CrlSpec& spec, const PrivateKey& key) {
   const size_t room = 3 * max_header_size + tbs.before.size();
   Bytes der(room);
   der.reserve(room + order.size() * 64 + tbs.after.size() + 1024);
-  append_entries(der, order, serials);
+  append_entries(der, order, spec.entries.serials());
   const size_t list_size = der.size() - room;
   der.insert(der.end(), tbs.after.begin(), tbs.after.end());
   size_t start = room;

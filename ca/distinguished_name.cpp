@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
+#include "bytes.h"
 #include "error.h"
 #include "name_text.h"
 
@@ -27,13 +28,6 @@ std::string trim(const std::string& s) {
   const auto first = s.find_first_not_of(" \t");
   if (first == std::string::npos) return "";
   return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -64,8 +58,8 @@ std::vector<Rdn> split_rdns(const std::string& text, const std::string& body, ch
   for (size_t i = 0; i < body.size(); ++i) {
     const char c = body[i];
     if (c == '\\' && i + 1 < body.size()) {
-      if (i + 2 < body.size() && hex_value(body[i + 1]) >= 0 && hex_value(body[i + 2]) >= 0) {
-        current += static_cast<char>(hex_value(body[i + 1]) * 16 + hex_value(body[i + 2]));
+      if (i + 2 < body.size() && hex_digit_value(body[i + 1]) >= 0 && hex_digit_value(body[i + 2]) >= 0) {
+        current += static_cast<char>(hex_digit_value(body[i + 1]) * 16 + hex_digit_value(body[i + 2]));
         i += 2;
       } else {
         current += body[++i];

@@ -64,7 +64,7 @@ std::string time_to_text(Time t) {
 namespace {
 
 // Reads `count` decimal digits at `pos`; -1 when any of them is not a digit.
-int digits(const std::string& s, size_t pos, size_t count) {
+int digits(std::string_view s, size_t pos, size_t count) {
   int value = 0;
   for (size_t i = pos; i < pos + count; ++i) {
     if (s[i] < '0' || s[i] > '9') return -1;
@@ -75,9 +75,9 @@ int digits(const std::string& s, size_t pos, size_t count) {
 
 }  // namespace
 
-Time time_from_text(const std::string& text) {
+Time time_from_text(std::string_view text) {
   using namespace std::chrono;
-  const auto bad = [&] { return Error{ErrorKind::storage, "malformed time \"" + text + "\" in the database"}; };
+  const auto bad = [&] { return Error{ErrorKind::storage, "malformed time \"" + std::string(text) + "\" in the database"}; };
   // "YYYY-MM-DDTHH:MM:SSZ"
   if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
       text[16] != ':' || text[19] != 'Z') {

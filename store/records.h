@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pocketca::store {
@@ -85,7 +86,7 @@ struct CrlRecord {
   Time this_update{};
   Time next_update{};
   int64_t entries = 0;                  // revoked certificates it lists
-  Bytes der;                            // kept for the newest base and delta only; empty for older ones
+  Bytes der;                            // what add_crl stores; Store::crl_der reads it back (latest_crl does not)
 };
 
 // What a CRL entry needs of a revoked certificate.
@@ -93,6 +94,13 @@ struct RevokedCertificate {
   std::string serial;                   // lower-case hex
   Time revoked_at{};
   std::string reason;                   // RFC 5280 name
+};
+
+// The same, viewing the database's row: valid only during the visit that hands it over.
+struct RevokedCertificateView {
+  std::string_view serial;
+  Time revoked_at{};
+  std::string_view reason;
 };
 
 // One state change, for `pocketca audit`.

@@ -25,10 +25,19 @@ std::string insert_sql(const char* table, std::initializer_list<const char*> col
   return std::string("INSERT INTO ") + table + " (" + names + ") VALUES (" + params + ")";
 }
 
-void bind_blob(SQLite::Statement& q, const char* name, const Bytes& bytes) {
+// in_place: SQLite reads `bytes` where they are, so they must outlive the statement's
+// next step; for one-off statements with large blobs.
+enum class Bind { copied, in_place };
+
+void bind_blob(SQLite::Statement& q, const char* name, const Bytes& bytes, Bind how = Bind::copied) {
   static const unsigned char kNone = 0;  // a non-null pointer binds an empty blob, not NULL
   if (bytes.size() > INT_MAX) throw Error{ErrorKind::invalid_input, "a blob over 2 GiB cannot be stored"};
-  q.bind(name, bytes.empty() ? &kNone : bytes.data(), static_cast<int>(bytes.size()));
+  const void* data = bytes.empty() ? &kNone : bytes.data();
+  if (how == Bind::in_place) {
+    q.bindNoCopy(name, data, static_cast<int>(bytes.size()));
+  } else {
+    q.bind(name, data, static_cast<int>(bytes.size()));
+  }
 }
 
 void bind_time(SQLite::Statement& q, const char* name, Time t) { q.bind(name, time_to_text(t)); }
@@ -155,8 +164,8 @@ void insert_audit(StatementCache& statements, const AuditEntry& e) {
 }
 
 void insert_crl(StatementCache& statements, const CrlRecord& r) {
-  static const std::string sql = insert_sql("crls", {"ca_index", "number", "is_delta", "this_update", "next_update", "entries", "der"});
-  // Once per command: not cached, so the statement and its bound blob go away after it.
+  // Once per command: not cached, so neither statement outlives what is bound to it.
+  static const std::string sql = insert_sql("crls", {"ca_index", "number", "is_delta", "this_update", "next_update", "entries"});
   SQLite::Statement q(statements.database(), sql);
   q.bind(":ca_index", r.ca_index);
   q.bind(":number", r.number);
@@ -164,8 +173,21 @@ void insert_crl(StatementCache& statements, const CrlRecord& r) {
   bind_time(q, ":this_update", r.this_update);
   bind_time(q, ":next_update", r.next_update);
   q.bind(":entries", r.entries);
-  bind_blob(q, ":der", r.der);
   q.exec();
+
+  static const std::string der_sql = insert_sql("crl_der", {"ca_index", "number", "der"});
+  SQLite::Statement d(statements.database(), der_sql);
+  d.bind(":ca_index", r.ca_index);
+  d.bind(":number", r.number);
+  bind_blob(d, ":der", r.der, Bind::in_place);  // a copy of a million-entry CRL is 48 MB more
+  d.exec();
+}
+
+std::optional<Bytes> find_crl_der(SQLite::Database& db, int64_t ca_index, int64_t number) {
+  SQLite::Statement q(db, "SELECT der FROM crl_der WHERE ca_index = ? AND number = ?");
+  q.bind(1, ca_index);
+  q.bind(2, number);
+  return q.executeStep() ? std::optional(blob(q.getColumn(0))) : std::nullopt;
 }
 
 CaRecord read_ca(const SQLite::Statement& q) {
@@ -251,7 +273,6 @@ CrlRecord read_crl(const SQLite::Statement& q) {
   r.this_update = time(q.getColumn("this_update"));
   r.next_update = time(q.getColumn("next_update"));
   r.entries = q.getColumn("entries").getInt64();
-  r.der = blob(q.getColumn("der"));
   return r;
 }
 

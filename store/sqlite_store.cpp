@@ -159,7 +159,8 @@ class SqliteWriter final : public Writer {
       // Insert first: a rejected CRL (a reused number) must leave the older ones whole.
       insert_crl(statements_, r);
       SQLite::Statement clear(db_,
-                              "UPDATE crls SET der = x'' WHERE ca_index = ? AND is_delta = ? AND number < ? AND length(der) > 0");
+                              "DELETE FROM crl_der WHERE ca_index = ?1 AND number < ?3 AND number IN"
+                              " (SELECT number FROM crls WHERE ca_index = ?1 AND is_delta = ?2)");
       clear.bind(1, r.ca_index);
       clear.bind(2, r.is_delta ? 1 : 0);
       clear.bind(3, r.number);
@@ -210,7 +211,7 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const std::string& path)
       : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs) {
     configure(db_, path);
-    migrate(db_, path);
+    migrate(db_, path, latest_schema_version());
   }
 
   void write(const std::function<void(Writer&)>& change) override {
@@ -288,19 +289,20 @@ class SqliteStore final : public Store {
     });
   }
 
-  std::vector<RevokedCertificate> list_revoked(int64_t ca_index, Time still_valid_at) override {
-    return guarded("listing the revoked certificates of CA " + std::to_string(ca_index), [&] {
+  void each_revoked(int64_t ca_index, Time still_valid_at,
+                    const std::function<void(const RevokedCertificateView&)>& visit) override {
+    guarded("listing the revoked certificates of CA " + std::to_string(ca_index), [&] {
       // Served by the partial index certificates_revoked alone (it covers every column here).
       SQLite::Statement q(db_,
                           "SELECT serial, revoked_at, revocation_reason FROM certificates"
                           " WHERE status = 'revoked' AND ca_index = ? AND not_after >= ?");
       q.bind(1, ca_index);
       q.bind(2, time_to_text(still_valid_at));
-      std::vector<RevokedCertificate> out;
-      while (q.executeStep()) {
-        out.push_back({q.getColumn(0).getString(), time_from_text(q.getColumn(1).getString()), q.getColumn(2).getString()});
-      }
-      return out;
+      const auto text = [&q](int column) {
+        const SQLite::Column c = q.getColumn(column);
+        return std::string_view(c.getText(), static_cast<size_t>(c.getBytes()));
+      };
+      while (q.executeStep()) visit({text(0), time_from_text(text(1)), text(2)});
     });
   }
 
@@ -310,6 +312,12 @@ class SqliteStore final : public Store {
       q.bind(1, ca_index);
       q.bind(2, delta ? 1 : 0);
       return q.executeStep() ? std::optional(read_crl(q)) : std::nullopt;
+    });
+  }
+
+  std::optional<Bytes> crl_der(int64_t ca_index, int64_t number) override {
+    return guarded("reading CRL " + std::to_string(number) + " of CA " + std::to_string(ca_index), [&] {
+      return find_crl_der(db_, ca_index, number);
     });
   }
 

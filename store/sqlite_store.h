@@ -4,6 +4,7 @@
 // into pocketca::Error. Nothing outside store/ should need this header; use store.h.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,7 +26,7 @@ namespace pocketca::store {
 [[nodiscard]] std::string time_to_text(Time t);
 // The reverse, accepting exactly that form; anything else throws Error{storage}
 // (it can only come from a damaged or foreign database).
-[[nodiscard]] Time time_from_text(const std::string& text);
+[[nodiscard]] Time time_from_text(std::string_view text);
 
 // Lists of strings (SANs, --attrib values) are stored as a JSON array,
 // '["DNS:a.example","IP:192.0.2.1"]', so any character survives and SQL can search
@@ -74,6 +75,8 @@ void insert_crl(StatementCache& statements, const CrlRecord& record);
 [[nodiscard]] CertificateRecord read_certificate(const SQLite::Statement& row);
 [[nodiscard]] AuditEntry read_audit(const SQLite::Statement& row);
 [[nodiscard]] CrlRecord read_crl(const SQLite::Statement& row);
+// The DER insert_crl stored for CRL `number` of the CA, if it is still kept.
+[[nodiscard]] std::optional<Bytes> find_crl_der(SQLite::Database& db, int64_t ca_index, int64_t number);
 
 // The list queries, defined in sqlite_queries.cpp.
 [[nodiscard]] std::vector<CertificateRecord> query_certificates(SQLite::Database& db, const CertificateFilter& filter);

@@ -70,11 +70,17 @@ class Store {
   virtual std::vector<RequestRecord> list_requests(const RequestFilter& filter) = 0;              // newest first
   virtual std::vector<AuditEntry> list_audit(std::optional<Time> since) = 0;  // oldest first
 
-  // The revoked certificates of a CA whose notAfter is not before `still_valid_at`:
-  // what its CRL lists (expired ones drop off). In no particular order.
-  virtual std::vector<RevokedCertificate> list_revoked(int64_t ca_index, Time still_valid_at) = 0;
-  // The CA's newest base (or delta) CRL.
+  // Visits the revoked certificates of a CA whose notAfter is not before `still_valid_at`:
+  // what its CRL lists (expired ones drop off). In no particular order. A visitor, not a
+  // list: a CRL of a million entries then holds each row only as long as it takes to add it.
+  virtual void each_revoked(int64_t ca_index, Time still_valid_at,
+                            const std::function<void(const RevokedCertificateView&)>& visit) = 0;
+  // The same, collected.
+  [[nodiscard]] std::vector<RevokedCertificate> list_revoked(int64_t ca_index, Time still_valid_at);
+  // The CA's newest base (or delta) CRL: its facts, without the DER (`der` is empty).
   virtual std::optional<CrlRecord> latest_crl(int64_t ca_index, bool delta) = 0;
+  // The DER of CRL `number` of the CA; kept for the newest base and delta only.
+  virtual std::optional<Bytes> crl_der(int64_t ca_index, int64_t number) = 0;
   // The latest thisUpdate of any CRL of the CA, base or delta, without reading any DER.
   virtual std::optional<Time> latest_crl_this_update(int64_t ca_index) = 0;
 

@@ -9,6 +9,14 @@
 
 using namespace pocketca;
 
+TEST_CASE("hex digits are read in either case, and nothing else is one", "[bytes]") {
+  CHECK(hex_digit_value('0') == 0);
+  CHECK(hex_digit_value('9') == 9);
+  CHECK(hex_digit_value('a') == 10);
+  CHECK(hex_digit_value('F') == 15);
+  for (const char c : {'g', 'G', '/', ':', '@', '`', 'x', ' ', '\0', '\xff'}) CHECK(hex_digit_value(c) == -1);
+}
+
 TEST_CASE("hex in both cases", "[bytes]") {
   const Bytes b = {0x00, 0x0f, 0xa5, 0xff};
   CHECK(to_hex_lower(b) == "000fa5ff");

@@ -2,6 +2,7 @@
 // crl_serials; the revocation reason names `revoke --reason` takes.
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -215,7 +216,7 @@ TEST_CASE("a delta CRL and a base CRL that points at it", "[crl]") {
   SECTION("the delta carries a critical Delta CRL Indicator and never Freshest CRL") {
     spec.number = 5;
     spec.delta_of = 4;
-    spec.entries.push_back({"0b", sample_time(-days(1)), "removeFromCRL"});
+    spec.entries.add({"0b", sample_time(-days(1)), "removeFromCRL"});
     const Bytes der = sign_crl(spec, shared_key("ec:p384"));
     const auto crl = parse(der);
     CHECK(extension_oids(crl.get()) == std::vector<std::string>{"2.5.29.35", "2.5.29.20", "2.5.29.27"});
@@ -237,7 +238,7 @@ TEST_CASE("Next CRL Publish, and times from 2050 on as GeneralizedTime", "[crl]"
   CrlSpec spec = base_spec(ca);
   spec.freshest_crl_url = "http://pki.contoso.com/pki/chain-issuing-ca+.crl";
   spec.next_publish = sample_time(days(6));
-  spec.entries.push_back({"0c", utc(2050, 1, 1), "superseded"});
+  spec.entries.add({"0c", utc(2050, 1, 1), "superseded"});
   spec.next_update = utc(2049, 12, 31, 23, 59, 59);
   const Bytes der = sign_crl(spec, shared_key("ec:p384"));
   const auto crl = parse(der);
@@ -260,6 +261,42 @@ TEST_CASE("Next CRL Publish, and times from 2050 on as GeneralizedTime", "[crl]"
   CHECK(tbs_reencoded(crl.get()) == tbs_as_signed(der));
 }
 
+TEST_CASE("revocation dates are the DER that ASN1_TIME_adj writes, from 1900 to 2150", "[crl]") {
+  const Certificate& ca = test_chain().intermediate;
+  CrlSpec spec = base_spec(ca);
+  spec.entries.clear();
+  std::vector<Time> dates = {utc(1949, 12, 31, 23, 59, 59), utc(1950, 1, 1), utc(1970, 1, 1),
+                             utc(2000, 2, 29, 12, 0, 1),    utc(2049, 12, 31, 23, 59, 59), utc(2050, 1, 1),
+                             utc(2099, 12, 31, 23, 59, 59), utc(9999, 12, 31, 23, 59, 59)};
+  for (Time t = utc(1900, 1, 1); t < utc(2150, 1, 1); t += std::chrono::seconds(86400 * 37 + 3607)) dates.push_back(t);
+  for (size_t i = 0; i < dates.size(); ++i) {
+    char serial[20];
+    std::snprintf(serial, sizeof serial, "%zx", i + 1);
+    spec.entries.add(serial, dates[i], "");
+  }
+  const auto crl = parse(sign_crl(spec, shared_key("ec:p384")));
+  const STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+  REQUIRE(sk_X509_REVOKED_num(revoked) == static_cast<int>(dates.size()));
+  const auto der_of = [](const ASN1_TIME* t) {
+    unsigned char* out = nullptr;
+    const int len = i2d_ASN1_TIME(t, &out);
+    REQUIRE(len > 0);
+    Bytes bytes(out, out + len);
+    OPENSSL_free(out);
+    return bytes;
+  };
+  for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+    const X509_REVOKED* entry = sk_X509_REVOKED_value(revoked, i);
+    const long serial = ASN1_INTEGER_get(X509_REVOKED_get0_serialNumber(entry));
+    REQUIRE(serial >= 1);
+    const Time when = dates.at(static_cast<size_t>(serial - 1));
+    auto expected = ossl::adopt(ASN1_TIME_adj(nullptr, static_cast<time_t>(when.time_since_epoch().count()), 0, 0));
+    REQUIRE(expected);
+    INFO("revocation date " << to_iso8601(when));
+    CHECK(der_of(X509_REVOKED_get0_revocationDate(entry)) == der_of(expected.get()));
+  }
+}
+
 TEST_CASE("an empty CRL has no revokedCertificates at all and verifies", "[crl]") {
   const Certificate& ca = test_chain().intermediate;
   CrlSpec spec = base_spec(ca);
@@ -279,7 +316,7 @@ TEST_CASE("many entries come out in serial order and verify", "[crl]") {
   std::vector<std::string> expected;
   for (uint32_t id = 5000; id > 0; --id) {  // descending request IDs, one random top each
     const std::string serial = to_hex_lower(make_serial(id, 2));
-    spec.entries.push_back({serial, sample_time(-std::chrono::seconds(id)), id % 3 == 0 ? "superseded" : ""});
+    spec.entries.add({serial, sample_time(-std::chrono::seconds(id)), id % 3 == 0 ? "superseded" : ""});
     expected.push_back(serial);
   }
   std::sort(expected.begin(), expected.end());  // same length, so text order is value order
@@ -316,19 +353,22 @@ TEST_CASE("sign_crl refuses a spec it cannot sign honestly", "[crl]") {
   CrlSpec spec = base_spec(ca);
 
   SECTION("the same serial twice, however it is written") {
-    spec.entries.push_back({"000A", sample_time(), "superseded"});
+    spec.entries.add({"000A", sample_time(), "superseded"});
     CHECK(contains(error_from([&] { (void)sign_crl(spec, key); }).what(), "listed twice"));
   }
-  SECTION("a serial that is not hex") {
-    spec.entries.push_back({"0x1f", sample_time(), ""});
-    CHECK(refused(spec) == ErrorKind::invalid_input);
-    spec.entries.back().serial = "";
-    CHECK(refused(spec) == ErrorKind::invalid_input);
+  SECTION("a serial that is not hex, or too long, is refused as it is added and leaves nothing behind") {
+    const size_t before = spec.entries.size();
+    const Bytes serials_before = spec.entries.serials();
+    for (const std::string& serial : std::vector<std::string>{"0x1f", "", "12 34", std::string(512, 'a')}) {
+      CHECK(kind_thrown([&] { spec.entries.add(serial, sample_time(), ""); }) == ErrorKind::invalid_input);
+    }
+    CHECK(spec.entries.size() == before);
+    CHECK(spec.entries.serials() == serials_before);
+    CHECK(crl_serials(sign_crl(spec, key)).size() == before);
   }
   SECTION("a reason that is not a canonical name, or removeFromCRL in a base CRL") {
-    spec.entries.push_back({"0d", sample_time(), "KeyCompromise"});
-    CHECK(refused(spec) == ErrorKind::invalid_input);
-    spec.entries.back().reason = "removeFromCRL";
+    CHECK(kind_thrown([&] { spec.entries.add({"0d", sample_time(), "KeyCompromise"}); }) == ErrorKind::invalid_input);
+    spec.entries.add({"0d", sample_time(), "removeFromCRL"});
     CHECK(contains(error_from([&] { (void)sign_crl(spec, key); }).what(), "delta CRL only"));
   }
   SECTION("times, numbers and URLs that make no sense") {

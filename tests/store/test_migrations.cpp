@@ -10,6 +10,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
+#include "store/migrations.h"
+#include "store/sqlite_store.h"
 #include "store/store.h"
 #include "store_test_support.h"
 
@@ -55,7 +57,7 @@ TEST_CASE("a new database is migrated to the latest schema", "[store][migrations
     CHECK(pragma(raw, "user_version") == latest_schema_version());
     CHECK(pragma(raw, "application_id") == 0x706b6361);
     CHECK(schema_objects(raw, "table") ==
-          std::set<std::string>{"audit", "cas", "certificates", "crls", "requests"});
+          std::set<std::string>{"audit", "cas", "certificates", "crl_der", "crls", "requests"});
     const auto indexes = schema_objects(raw, "index");
     for (const char* index : {"cas_one_default", "requests_by_disposition", "certificates_by_not_after",
                               "certificates_by_common_name", "audit_by_at"}) {
@@ -150,4 +152,32 @@ TEST_CASE("a database that cannot be opened is a storage error naming the path",
   const Error e = error_from([&] { (void)open_sqlite_store(path); });
   CHECK(e.kind() == ErrorKind::storage);
   CHECK_THAT(e.what(), Catch::Contains(path));
+}
+
+TEST_CASE("migration 6 moves the kept CRL DER into crl_der and drops the column", "[store][migrations][crl]") {
+  TempDir dir;
+  const std::string path = dir.file("pocketca.db");
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    migrate(raw, path, 5);
+    // CRL 1 is an older base whose DER was already dropped (x''); 2 is the newest base, 3 the newest delta.
+    raw.exec(
+        "INSERT INTO crls (ca_index, number, is_delta, this_update, next_update, der, entries) VALUES"
+        " (1, 1, 0, '2026-01-01T00:00:00Z', '2026-01-08T00:00:00Z', x'', 3),"
+        " (1, 2, 0, '2026-01-02T00:00:00Z', '2026-01-09T00:00:00Z', x'3003020101', 4),"
+        " (1, 3, 1, '2026-01-03T00:00:00Z', '2026-01-04T00:00:00Z', x'3000', 0)");
+  }
+  auto store = open_sqlite_store(path);
+  CHECK(store->schema_version() == latest_schema_version());
+  CHECK_FALSE(store->crl_der(1, 1).has_value());
+  CHECK(store->crl_der(1, 2) == Bytes{0x30, 0x03, 0x02, 0x01, 0x01});
+  CHECK(store->crl_der(1, 3) == Bytes{0x30, 0x00});
+  const auto base = store->latest_crl(1, false);
+  REQUIRE(base.has_value());
+  CHECK(base->number == 2);
+  CHECK(base->entries == 4);
+  CHECK(base->this_update == time_from_text("2026-01-02T00:00:00Z"));
+
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("SELECT count(*) FROM pragma_table_info('crls') WHERE name = 'der'").getInt() == 0);
 }
