@@ -96,6 +96,18 @@ void check_revocable(Home& home, const store::CertificateRecord& cert, const Rev
     throw Error(ErrorKind::invalid_input, "--date " + to_iso8601(*options.date) +
                                               " is in the future; a revocation date says when it happened");
   }
+  if (options.date && *options.date < cert.not_before) {
+    throw Error(ErrorKind::invalid_input, "--date " + to_iso8601(*options.date) + " is before certificate " +
+                                              cert.serial + " was valid (" + to_iso8601(cert.not_before) +
+                                              "); a certificate cannot be revoked before it exists");
+  }
+}
+
+std::vector<std::string> revocation_warnings(const store::CertificateRecord& cert, const RevokeOptions& options) {
+  if (cert.not_after >= options.now) return {};
+  // RFC 5280 3.3: CRLs may drop a certificate once it has expired, and ours list unexpired ones only.
+  return {"certificate " + cert.serial + " (" + cert.subject + ") expired on " + to_iso8601(cert.not_after) +
+          "; it is recorded as revoked, but CRLs leave expired certificates out, so no client will see it"};
 }
 
 void revoke_certificates(Home& home, const std::vector<store::CertificateRecord>& certs, const RevokeOptions& options) {

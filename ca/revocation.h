@@ -28,8 +28,12 @@ struct RevokeOptions {
 
 // Checks that `cert` can be revoked now: Error{conflict} when it is revoked
 // already (saying when and why), Error{invalid_input} for a self-signed root or
-// a date in the future.
+// a date in the future or before the certificate's notBefore.
 void check_revocable(Home& home, const store::CertificateRecord& cert, const RevokeOptions& options);
+// What the admin should hear about revoking `cert` that is no reason to refuse: an
+// expired certificate is recorded as revoked but no CRL lists it.
+[[nodiscard]] std::vector<std::string> revocation_warnings(const store::CertificateRecord& cert,
+                                                           const RevokeOptions& options);
 // Revokes every certificate in `certs` in one transaction (check_revocable first).
 void revoke_certificates(Home& home, const std::vector<store::CertificateRecord>& certs, const RevokeOptions& options);
 

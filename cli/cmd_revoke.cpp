@@ -48,16 +48,17 @@ std::map<int64_t, PrivateKey> issuer_keys(Home& home, const std::vector<store::C
 }
 
 void report(const GlobalOptions& global, Home& home, const std::vector<store::CertificateRecord>& changed,
-            const std::vector<PublishedCrl>& crls, const std::string& verb) {
+            const std::vector<PublishedCrl>& crls, const std::string& verb, const std::vector<std::string>& warnings) {
   const Time at = now();
   std::map<int64_t, std::string> names;
   for (const auto& ca : home.store().list_cas()) names[ca.index] = ca.name;
+  print_warnings(warnings);
   if (global.json) {
     Json certs = Json::array();
     for (const auto& c : changed) certs.push_back(certificate_json(*home.store().find_certificate(c.ca_index, c.serial), names[c.ca_index], at));
     Json published = Json::array();
     for (const auto& crl : crls) published.push_back(published_crl_json(crl, names[crl.record.ca_index]));
-    print_json({{"certificates", certs}, {"crls", published}});
+    print_json({{"certificates", certs}, {"crls", published}, {"warnings", warnings}});
     return;
   }
   std::string text;
@@ -118,7 +119,11 @@ void run_revoke(const GlobalOptions& global, const RevokeArgs& args) {
   for (const auto& cert : certs) check_revocable(home, cert, options);
   const auto keys = args.no_publish ? std::map<int64_t, PrivateKey>{} : issuer_keys(home, certs, global);
   revoke_certificates(home, certs, options);
-  report(global, home, certs, publish_for(home, keys, options.actor, options.now), "Revoked");
+  std::vector<std::string> warnings;
+  for (const auto& cert : certs) {
+    for (auto& warning : revocation_warnings(cert, options)) warnings.push_back(std::move(warning));
+  }
+  report(global, home, certs, publish_for(home, keys, options.actor, options.now), "Revoked", warnings);
 }
 
 void run_unrevoke(const GlobalOptions& global, const std::string& serial, const std::string& actor, bool no_publish) {
@@ -128,7 +133,7 @@ void run_unrevoke(const GlobalOptions& global, const std::string& serial, const 
   const auto keys = no_publish ? std::map<int64_t, PrivateKey>{} : issuer_keys(home, {cert}, global);
   const Time at = now();
   unrevoke_certificate(home, cert, actor_or_os_user(actor), at);
-  report(global, home, {cert}, publish_for(home, keys, actor_or_os_user(actor), at), "Lifted the hold on");
+  report(global, home, {cert}, publish_for(home, keys, actor_or_os_user(actor), at), "Lifted the hold on", {});
 }
 
 }  // namespace

@@ -164,6 +164,8 @@ step "--date in the past is the revocation date (show and CRL); in the future or
 PAST=2026-01-01
 (($(date -u +%s) > $(date -u -d "$PAST" +%s))) || PAST=$(date -u -d yesterday +%F)
 issue D1
+# As if issued before $PAST: a revocation date before notBefore is refused (below).
+sql "$H/pocketca.db" "update certificates set not_before = '2025-12-01T00:00:00Z' where serial = '$D1'" > /dev/null
 expect_exit 0 pcah revoke "$D1" --reason keyCompromise --date "$PAST"
 n=$((n + 1))
 assert_eq "$(status_of "$D1")" "revoked keyCompromise ${PAST}T00:00:00Z" "show after --date $PAST"
@@ -181,6 +183,9 @@ for when in "$(iso "+1 day")" "$(date -u -d "+2 days" +%F)"; do
   assert_error_line
   assert_contains "$ERR" "future"
 done
+expect_exit 1 pcah revoke "$D3" --date "$(iso "-1 day")"
+assert_error_line
+assert_contains "$ERR" "before certificate $D3 was valid"
 rc=0
 pcah revoke "$D3" --date "last tuesday" > "$OUT" 2> "$ERR" || rc=$?
 [[ $rc == 1 || $rc == 2 ]] || fail "revoke --date 'last tuesday' exited $rc"
@@ -346,12 +351,17 @@ assert_eq "$(jget "$OUT" 'd[0]["status"]')" expired "status in list --status exp
 assert_eq "$(status_of "$E1" | cut -d' ' -f1)" expired "show of an expired certificate"
 expect_exit 0 pcah list --status valid --json
 assert_eq "$(jget "$OUT" "'$E1' in [c['serial'] for c in d]")" False "an expired certificate in list --status valid"
+# Revoking it is recorded, with a warning that no CRL will carry it (checked on the next CRL below).
+expect_exit 0 pcah revoke "$E1" --reason superseded --no-publish --json
+assert_eq "$(jget "$OUT" 'd["certificates"][0]["status"]')" revoked "revoking an expired certificate"
+[[ "$(jget "$OUT" 'd["warnings"][0]')" == *"expired on"* ]] || fail "revoke --json has no warning for an expired certificate"
+grep -q "^warning: certificate $E1 .*expired on .*no client will see it" "$ERR" || fail "no warning when revoking an expired certificate"
 sql "$H/pocketca.db" "update certificates set not_after = '$(iso "-1 day")' where serial = '${BYNAME[caCompromise]}'" > /dev/null
 expect_exit 0 pcah crl
 n=$((n + 1))
 LAST_CMD="check_crl.py after expiry"
 check_crl "$ISS_CRL" --ca issuing.pem --number "$n" --days 7 --entries "$((${#REVOKED[@]} - 1))" \
-  --absent "${BYNAME[caCompromise]}" --revoked "${BYNAME[keyCompromise]}=keyCompromise" --revoked "$AC=affiliationChanged" \
+  --absent "${BYNAME[caCompromise]}" --absent "$E1" --revoked "${BYNAME[keyCompromise]}=keyCompromise" --revoked "$AC=affiliationChanged" \
   || fail "an expired revoked certificate is still on the CRL (or another one went missing)"
 
 # =============================================================================================
