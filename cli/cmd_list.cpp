@@ -34,7 +34,14 @@ void list_requests(const GlobalOptions& global, Home& home, const ListArgs& args
   if (global.json) {
     const auto names = ca_names(home);
     Json list = Json::array();
-    for (const auto& r : requests) list.push_back(request_json(r, r.ca_index ? names.at(*r.ca_index) : ""));
+    for (const auto& r : requests) {
+      Json j = request_json(r, r.ca_index ? names.at(*r.ca_index) : "");
+      // An issued request names its certificate, as the CSV's SerialNumber column does.
+      const auto cert = r.disposition == store::Disposition::issued ? home.store().find_certificate_by_request(r.id)
+                                                                    : std::nullopt;
+      j["serial"] = cert ? Json(cert->serial) : Json(nullptr);
+      list.push_back(std::move(j));
+    }
     print_json(list);
     return;
   }

@@ -342,6 +342,11 @@ for line in open(denied_ids):
         problem("list --requests", f"request {line.strip()} is missing")
     elif r["disposition"] != "denied" or not r.get("message"):
         problem("list --requests", f"request {r['request_id']} is listed as {r['disposition']!r}, reason {r.get('message')!r}")
+    elif r.get("serial", "absent") is not None:
+        problem("list --requests", f"denied request {r['request_id']} has serial {r.get('serial', 'absent')!r}, not null")
+if rows.get(int(good_id), {}).get("serial") != good_serial:
+    problem("list --requests", f"issued request {good_id} lists serial {rows.get(int(good_id), {}).get('serial')!r}, "
+                               f"the database {good_serial}")
 EOF
 
 step "timings"
