@@ -15,6 +15,7 @@
 
 #include "distinguished_name.h"
 #include "error.h"
+#include "public_key_decoder.h"
 #include "request_intake.h"
 
 namespace pocketca {
@@ -215,10 +216,8 @@ ossl::Ptr<BIGNUM> rsa_exponent_of(const EVP_PKEY* key) {
   return ossl::adopt(e);
 }
 
-void check_rsa_exponent_size(X509_REQ* req) {
-  const std::optional<KeyAlgorithm> algorithm = key_algorithm_of(req);
+void check_rsa_exponent_size(const std::optional<KeyAlgorithm>& algorithm, const EVP_PKEY* loaded) {
   if (!algorithm || !is_rsa(*algorithm)) return;
-  EVP_PKEY* loaded = X509_REQ_get0_pubkey(req);
   auto exponent = loaded != nullptr ? rsa_exponent_of(loaded) : nullptr;
   (void)drain_openssl_errors();
   if (exponent != nullptr && BN_num_bits(exponent.get()) > max_rsa_exponent_bits) {
@@ -315,7 +314,12 @@ Csr Csr::from_der(const Bytes& der) {
   }
   if (der.empty()) invalid("not a PKCS#10 request: the input is empty");
   const unsigned char* p = der.data();
-  auto req = ossl::adopt(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+  // Parsed where no key can be decoded; decode_public_key does that below, without
+  // OpenSSL 3.0's set-up cost per key (see public_key_decoder.h).
+  ASN1_VALUE* parsed = nullptr;
+  (void)ASN1_item_d2i_ex(&parsed, &p, static_cast<long>(der.size()), ASN1_ITEM_rptr(X509_REQ),
+                         context_without_algorithms(), nullptr);
+  auto req = ossl::adopt(reinterpret_cast<X509_REQ*>(parsed));
   if (req == nullptr) {
     const std::string reasons = openssl_reasons();
     const unsigned char* q = der.data();
@@ -332,9 +336,13 @@ Csr Csr::from_der(const Bytes& der) {
     invalid("not a PKCS#10 request: " + std::to_string(der.data() + der.size() - p) +
             " bytes of trailing data after the request");
   }
-  check_rsa_exponent_size(req.get());
+  // No arithmetic on a requester's own curve: an EC key with explicit parameters stays undecoded.
+  const std::optional<KeyAlgorithm> algorithm = key_algorithm_of(req.get());
+  std::shared_ptr<EVP_PKEY> key;
+  if (algorithm && !has_unnamed_curve(*algorithm)) key = decode_public_key(X509_REQ_get_X509_PUBKEY(req.get()));
+  check_rsa_exponent_size(algorithm, key.get());
   std::vector<SubjectAltName> sans = requested_sans_of(req.get());
-  return Csr(std::shared_ptr<X509_REQ>(std::move(req)), der, std::move(sans));
+  return Csr(std::shared_ptr<X509_REQ>(std::move(req)), std::move(key), der, std::move(sans));
 }
 
 const X509_NAME* Csr::subject_name() const { return X509_REQ_get_subject_name(req_.get()); }
@@ -391,11 +399,8 @@ RequestKey Csr::key() const {
     }
     key.curve = curve_name(static_cast<const ASN1_OBJECT*>(algorithm->parameter));
   }
-  EVP_PKEY* loaded = X509_REQ_get0_pubkey(req_.get());
-  if (loaded == nullptr) {
-    (void)drain_openssl_errors();
-    return key;
-  }
+  const EVP_PKEY* loaded = key_.get();
+  if (loaded == nullptr) return key;
   key.algorithm = upper(EVP_PKEY_get0_type_name(loaded));
   key.bits = std::max(0, EVP_PKEY_get_bits(loaded));
   if (key.algorithm == "RSA" || key.algorithm == "RSA-PSS") {
@@ -407,12 +412,9 @@ RequestKey Csr::key() const {
 bool Csr::signature_verifies() const {
   const std::optional<KeyAlgorithm> algorithm = key_algorithm_of(req_.get());
   if (!algorithm || has_unnamed_curve(*algorithm)) return false;
-  EVP_PKEY* loaded = X509_REQ_get0_pubkey(req_.get());
-  if (loaded == nullptr) {
-    (void)drain_openssl_errors();
-    return false;
-  }
-  const bool verifies = X509_REQ_verify(req_.get(), loaded) == 1;  // 0 is a bad signature, -1 an error
+  if (key_ == nullptr) return false;
+  // In the default library context: the request was parsed in one without algorithms.
+  const bool verifies = X509_REQ_verify_ex(req_.get(), key_.get(), nullptr, nullptr) == 1;  // 0: a bad signature, -1: an error
   (void)drain_openssl_errors();
   return verifies;
 }

@@ -63,14 +63,20 @@ class Csr {
   [[nodiscard]] std::vector<std::string> requested_extension_oids() const;
   [[nodiscard]] WindowsRequestInfo windows_info() const;
 
-  // For the engine's OpenSSL calls only; the handle stays owned by this object.
+  // The requester's public key; nullptr when it does not load (an unknown algorithm, a
+  // malformed key) or is an EC key with explicit parameters.
+  [[nodiscard]] EVP_PKEY* public_key() const { return key_.get(); }
+  // For the engine's OpenSSL calls only; the handle stays owned by this object. Parsed in a
+  // library context without algorithms: its key is not decoded (use public_key()), and
+  // anything that needs an algorithm must name the default context (X509_REQ_verify_ex).
   [[nodiscard]] X509_REQ* native() const { return req_.get(); }
   [[nodiscard]] const X509_NAME* subject_name() const;
 
  private:
-  Csr(std::shared_ptr<X509_REQ> req, Bytes der, std::vector<SubjectAltName> sans)
-      : req_(std::move(req)), der_(std::move(der)), requested_sans_(std::move(sans)) {}
+  Csr(std::shared_ptr<X509_REQ> req, std::shared_ptr<EVP_PKEY> key, Bytes der, std::vector<SubjectAltName> sans)
+      : req_(std::move(req)), key_(std::move(key)), der_(std::move(der)), requested_sans_(std::move(sans)) {}
   std::shared_ptr<X509_REQ> req_;
+  std::shared_ptr<EVP_PKEY> key_;
   Bytes der_;
   std::vector<SubjectAltName> requested_sans_;
 };

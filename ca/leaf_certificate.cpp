@@ -7,7 +7,7 @@
 namespace pocketca {
 
 Certificate sign_leaf(const LeafSpec& spec, const PrivateKey& issuer_key) {
-  EVP_PKEY* subject_key = check_ptr(X509_REQ_get0_pubkey(spec.csr.native()), "reading the request's key");
+  EVP_PKEY* subject_key = check_ptr(spec.csr.public_key(), "reading the request's key");
   const X509_NAME* subject = spec.csr.subject_name();
   CertificateBuilder builder(subject, X509_REQ_get_X509_PUBKEY(spec.csr.native()), spec.serial, spec.not_before,
                              spec.not_after);

@@ -12,6 +12,7 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/decoder.h>
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
@@ -62,6 +63,8 @@ POCKETCA_OSSL_DELETER(AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free);
 POCKETCA_OSSL_DELETER(EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free);
 POCKETCA_OSSL_DELETER(RSA_PSS_PARAMS, RSA_PSS_PARAMS_free);
 POCKETCA_OSSL_DELETER(EVP_ENCODE_CTX, EVP_ENCODE_CTX_free);
+POCKETCA_OSSL_DELETER(OSSL_DECODER_CTX, OSSL_DECODER_CTX_free);
+POCKETCA_OSSL_DELETER(OSSL_LIB_CTX, OSSL_LIB_CTX_free);
 
 #undef POCKETCA_OSSL_DELETER
 

@@ -4,6 +4,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,7 @@
 
 #include "ca/csr.h"
 #include "ca_test_support.h"
+#include "request_factory.h"
 #include "request_test_support.h"
 
 using namespace pocketca;
@@ -177,6 +179,36 @@ TEST_CASE("signature_verifies is proof of possession and never throws", "[csr]")
       CHECK(ERR_peek_error() == 0);
     }
   }
+}
+
+// from_der decodes keys with one reused decoder per algorithm (public_key_decoder.h): each
+// request must still come out with its own key, whatever was decoded before it.
+TEST_CASE("each request's key is its own, decoded one after another and on other threads", "[csr]") {
+  const auto spki_of = [](const EVP_PKEY* key) {
+    unsigned char* der = nullptr;
+    const int len = i2d_PUBKEY(key, &der);
+    REQUIRE(len > 0);
+    Bytes out(der, der + len);
+    OPENSSL_free(der);
+    return out;
+  };
+  const std::vector<EVP_PKEY*> keys = {rsa_key(2048), ec_p256_key(), rsa_key(3072), ed25519_key(), rsa_key(2048, 3),
+                                       ec_p256_key(), rsa_key(2048)};
+  const auto check_all = [&] {
+    for (EVP_PKEY* key : keys) {
+      RequestSpec spec;
+      if (key == ed25519_key()) spec.digest = nullptr;  // Ed25519 hashes inside the algorithm
+      const Csr csr = make_csr(spec, key);
+      REQUIRE(csr.public_key() != nullptr);
+      CHECK(spki_of(csr.public_key()) == spki_of(key));
+      CHECK(csr.signature_verifies());
+      CHECK_FALSE(make_tampered_csr(spec, key).signature_verifies());
+    }
+  };
+  check_all();
+  std::thread other(check_all);
+  other.join();
+  CHECK(ERR_peek_error() == 0);
 }
 
 TEST_CASE("requested SANs come out in order, every type, bytes intact", "[csr]") {
