@@ -1,8 +1,10 @@
 // The store's verbs, each run on ":memory:" and on a file (GENERATE).
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -267,4 +269,22 @@ TEST_CASE("two stores on one file see each other's commits", "[store][transactio
   add_root(*writer);
   CHECK(reader->find_ca(1).has_value());
   reader->write([](Writer& w) { CHECK(w.next_ca_index() == 2); });
+}
+
+TEST_CASE("a write waits while another connection writes, then goes ahead", "[store][transactions]") {
+  TempDir dir;
+  auto first = open_sqlite_store(dir.file("pocketca.db"));
+  auto second = open_sqlite_store(dir.file("pocketca.db"));
+  std::atomic<bool> first_is_writing = false;
+  std::thread holder([&] {
+    first->write([&](Writer& w) {
+      w.add_ca(sample_ca(1, "Contoso Root", "contoso-root"));
+      first_is_writing = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // well past SQLite's first sleeps of 1–10 ms
+    });
+  });
+  while (!first_is_writing) std::this_thread::yield();
+  // Waits for the first writer (not SQLITE_BUSY), then sees its CA.
+  CHECK_NOTHROW(second->write([](Writer& w) { CHECK(w.next_ca_index() == 2); }));
+  holder.join();
 }
