@@ -293,11 +293,29 @@ void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<
   }
 }
 
+namespace {
+
+// For the length of a batch: fewer, larger checkpoints (Store::set_bulk_writes), and a
+// short WAL again afterwards, however the batch ends.
+class BulkWrites {
+ public:
+  explicit BulkWrites(store::Store& store) : store_(store) { store_.set_bulk_writes(true); }
+  ~BulkWrites() { store_.set_bulk_writes(false); }
+  BulkWrites(const BulkWrites&) = delete;
+  BulkWrites& operator=(const BulkWrites&) = delete;
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace
+
 void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>()>& next, const SubmitOptions& options,
                                   int jobs, const std::function<void(BatchOutcome&&)>& report) {
   const Attributes attributes = parse_attributes(options.attributes);
   const store::CaRecord& ca = issuer_for(options.ca, options.now);
   key_of(ca);  // a wrong passphrase stops the batch before anything is recorded
+  BulkWrites bulk(home_.store());
   bool more = true;
   while (more) {
     // Read a group, inspect it on `jobs` threads (parsing and policy are pure), then

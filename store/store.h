@@ -84,6 +84,12 @@ class Store {
   // The latest thisUpdate of any CRL of the CA, base or delta, without reading any DER.
   virtual std::optional<Time> latest_crl_this_update(int64_t ca_index) = 0;
 
+  // On for a batch: the WAL may grow to 32 MB between checkpoints instead of 128 pages
+  // (each checkpoint copies every page written since the last one and fsyncs the database).
+  // Off again checkpoints at once, so that the commands after a batch start on a short WAL
+  // (a process's first open reads all of it). Durability is unchanged: every commit is fsynced.
+  virtual void set_bulk_writes(bool on) noexcept = 0;
+
   // The schema version this database is at (PRAGMA user_version).
   virtual int schema_version() = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -287,4 +288,27 @@ TEST_CASE("a write waits while another connection writes, then goes ahead", "[st
   // Waits for the first writer (not SQLITE_BUSY), then sees its CA.
   CHECK_NOTHROW(second->write([](Writer& w) { CHECK(w.next_ca_index() == 2); }));
   holder.join();
+}
+
+TEST_CASE("bulk writes let the WAL grow between checkpoints, and end with an empty one", "[store][transactions]") {
+  TempDir dir;
+  const std::string path = dir.file("pocketca.db");
+  auto store = open_sqlite_store(path);
+  add_root(*store);
+  const auto wal_bytes = [&] { return std::filesystem::file_size(path + "-wal"); };
+  RequestRecord large = sample_request(1);
+  large.request_der.assign(200 * 4096, 0x30);  // ~200 pages: over the usual 128-page limit
+  const auto add_large = [&] { (void)add_request(*store, large); };
+
+  add_large();
+  CHECK(wal_bytes() == 0);  // copied back and truncated after the commit
+
+  store->set_bulk_writes(true);
+  add_large();
+  add_large();
+  CHECK(wal_bytes() > 400u * 4096);  // both commits still in the WAL
+  store->set_bulk_writes(false);
+  CHECK(wal_bytes() == 0);  // checkpointed when the batch ends
+
+  CHECK(store->find_request(3).has_value());  // nothing lost on the way
 }
