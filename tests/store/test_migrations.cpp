@@ -60,9 +60,13 @@ TEST_CASE("a new database is migrated to the latest schema", "[store][migrations
           std::set<std::string>{"audit", "cas", "certificates", "crl_der", "crls", "requests"});
     const auto indexes = schema_objects(raw, "index");
     for (const char* index : {"cas_one_default", "requests_by_disposition", "certificates_by_not_after",
-                              "certificates_by_common_name", "audit_by_at"}) {
+                              "certificates_revoked", "requests_by_requester", "audit_by_at"}) {
       INFO(index);
       CHECK(indexes.count(index) == 1);
+    }
+    for (const char* dropped : {"certificates_by_common_name", "certificates_by_serial"}) {
+      INFO(dropped);
+      CHECK(indexes.count(dropped) == 0);
     }
   }
 }
