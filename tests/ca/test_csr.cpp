@@ -1,6 +1,7 @@
 // Csr: a PKCS#10 request read as an untrusted value. Fixtures come from
 // tests/data/make-requests.py; hostile variants are built here with OpenSSL.
 
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <string>
@@ -208,6 +209,35 @@ TEST_CASE("each request's key is its own, decoded one after another and on other
   check_all();
   std::thread other(check_all);
   other.join();
+  CHECK(ERR_peek_error() == 0);
+}
+
+TEST_CASE("a key that does not decode leaves the reused decoder working for the next", "[csr]") {
+  const Bytes good = make_request_der({}, rsa_key(2048));
+  // The RSAPublicKey inside the SubjectPublicKeyInfo's BIT STRING, its SEQUENCE tag made an
+  // OCTET STRING: the request still parses, its key does not.
+  unsigned char* spki = nullptr;
+  const int spki_size = i2d_PUBKEY(rsa_key(2048), &spki);
+  REQUIRE(spki_size > 0);
+  const Bytes spki_der(spki, spki + spki_size);
+  OPENSSL_free(spki);
+  Bytes broken = good;
+  const auto at = std::search(broken.begin(), broken.end(), spki_der.begin(), spki_der.end());
+  REQUIRE(at != broken.end());
+  // SPKI = 30 82 01 22 | 30 0d <algorithm> | 03 82 01 0f 00 | 30 82 01 0a <n, e>
+  const size_t inner = static_cast<size_t>(at - broken.begin()) + 4 + 15 + 5;
+  REQUIRE(broken.at(inner) == 0x30);
+  broken[inner] = 0x04;
+
+  const Csr bad = Csr::from_der(broken);
+  CHECK(bad.public_key() == nullptr);
+  CHECK(bad.key().algorithm == "RSA");
+  CHECK(bad.key().bits == 0);
+  CHECK_FALSE(bad.signature_verifies());
+  const Csr next = Csr::from_der(good);
+  REQUIRE(next.public_key() != nullptr);
+  CHECK(EVP_PKEY_eq(next.public_key(), rsa_key(2048)) == 1);
+  CHECK(next.signature_verifies());
   CHECK(ERR_peek_error() == 0);
 }
 
