@@ -11,6 +11,7 @@ struct ListArgs {
   std::string template_name;
   std::string name;
   std::optional<int> expiring_within;
+  size_t limit = 0;  // 0: all
   bool requests = false;
   bool csv = false;
 };
@@ -26,6 +27,7 @@ void list_requests(const GlobalOptions& global, Home& home, const ListArgs& args
   if (!args.status.empty()) filter.disposition = store::disposition_from_string(args.status);
   filter.template_name = canonical_template_name(home, args.template_name);
   filter.name_contains = args.name;
+  filter.limit = args.limit;
   const auto requests = home.store().list_requests(filter);
   if (args.csv) {
     print_text(global, requests_csv(home, requests));
@@ -57,6 +59,7 @@ void run_list(const GlobalOptions& global, const ListArgs& args) {
   filter.template_name = canonical_template_name(home, args.template_name);
   filter.name_contains = args.name;
   if (args.expiring_within) filter.expiring_before = filter.now + days(*args.expiring_within);
+  filter.limit = args.limit;
   const auto certs = home.store().list_certificates(filter);
   if (args.csv) {
     print_text(global, certificates_csv(home, certs));
@@ -86,6 +89,7 @@ void setup_list(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--expiring-within", args->expiring_within, "Valid certificates ending within DAYS")
       ->check(CLI::Range(0, 36525))
       ->type_name("DAYS");
+  cmd->add_option("--limit", args->limit, "Only the newest N (default: all)")->check(CLI::PositiveNumber)->type_name("N");
   cmd->add_flag("--requests", args->requests, "List requests, with denied and failed ones and their reasons");
   cmd->add_flag("--csv", args->csv, "CSV with certutil -view column names (RequestID, Request.Disposition, …)");
   cmd->callback([&global, args] {

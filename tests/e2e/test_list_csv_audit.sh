@@ -133,6 +133,16 @@ assert_error_line
 expect_exit 2 pcah list --requests --csv --json
 assert_error_line
 
+step "list --limit N: the newest N of what the same list shows; 0 or less is a usage error"
+expect_exit 0 pcah list --json
+jget "$OUT" '[c["serial"] for c in d][:2]' > all-first-two.txt
+expect_exit 0 pcah list --limit 2 --json
+assert_eq "$(jget "$OUT" '[c["serial"] for c in d]')" "$(cat all-first-two.txt)" "list --limit 2"
+expect_exit 0 pcah list --requests --limit 1 --json
+assert_eq "$(jget "$OUT" '[r["request_id"] for r in d]')" "[10]" "list --requests --limit 1"
+expect_exit 2 pcah list --limit 0
+assert_error_line
+
 # =============================================================================================
 step "list --status valid lists every certificate; revoked and expired are accepted and list none"
 assert_eq "$(ids --status valid)" "[6, 5, 4, 3, 2, 1]" "list --status valid"
