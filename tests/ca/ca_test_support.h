@@ -14,7 +14,9 @@
 #include <system_error>
 
 #include <catch2/catch.hpp>
+#include <openssl/crypto.h>
 
+#include "ca/bytes.h"
 #include "ca/error.h"
 #include "ca/key.h"
 #include "ca/time.h"
@@ -105,6 +107,17 @@ std::optional<ErrorKind> kind_thrown(F&& f) {
     return e.kind();
   }
   return std::nullopt;
+}
+
+// What an OpenSSL i2d_* function writes for `value`, as Bytes: der_with(i2d_X509_NAME, name).
+template <typename I2d, typename Value>
+Bytes der_with(I2d i2d, Value value) {
+  unsigned char* der = nullptr;
+  const int len = i2d(value, &der);
+  REQUIRE(len > 0);
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
 }
 
 inline bool contains(const std::string& haystack, const std::string& needle) {

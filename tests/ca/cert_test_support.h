@@ -118,14 +118,7 @@ inline Bytes octets(const ASN1_OCTET_STRING* s) {
   return Bytes(data, data + ASN1_STRING_length(s));
 }
 
-inline Bytes der_of(const X509_NAME* name) {
-  unsigned char* der = nullptr;
-  const int len = i2d_X509_NAME(name, &der);
-  REQUIRE(len > 0);
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
+inline Bytes der_of(const X509_NAME* name) { return der_with(i2d_X509_NAME, name); }
 
 // Verifies `leaf` up to `root` with OpenSSL's own chain builder, strict RFC 5280
 // checks on, at `when`. Returns the X509_V_* result.

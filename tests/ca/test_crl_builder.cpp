@@ -91,14 +91,7 @@ Bytes tbs_as_signed(const Bytes& der) {
 }
 
 // The same tbsCertList as OpenSSL writes it afresh from the fields it parsed.
-Bytes tbs_reencoded(X509_CRL* crl) {
-  unsigned char* der = nullptr;
-  const int len = i2d_re_X509_CRL_tbs(crl, &der);
-  REQUIRE(len > 0);
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
+Bytes tbs_reencoded(X509_CRL* crl) { return der_with(i2d_re_X509_CRL_tbs, crl); }
 
 std::string serial_of(const X509_REVOKED* entry) {
   const ASN1_INTEGER* serial = X509_REVOKED_get0_serialNumber(entry);
@@ -277,14 +270,6 @@ TEST_CASE("revocation dates are the DER that ASN1_TIME_adj writes, from 1900 to 
   const auto crl = parse(sign_crl(spec, shared_key("ec:p384")));
   const STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
   REQUIRE(sk_X509_REVOKED_num(revoked) == static_cast<int>(dates.size()));
-  const auto der_of = [](const ASN1_TIME* t) {
-    unsigned char* out = nullptr;
-    const int len = i2d_ASN1_TIME(t, &out);
-    REQUIRE(len > 0);
-    Bytes bytes(out, out + len);
-    OPENSSL_free(out);
-    return bytes;
-  };
   for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
     const X509_REVOKED* entry = sk_X509_REVOKED_value(revoked, i);
     const long serial = ASN1_INTEGER_get(X509_REVOKED_get0_serialNumber(entry));
@@ -293,7 +278,7 @@ TEST_CASE("revocation dates are the DER that ASN1_TIME_adj writes, from 1900 to 
     auto expected = ossl::adopt(ASN1_TIME_adj(nullptr, static_cast<time_t>(when.time_since_epoch().count()), 0, 0));
     REQUIRE(expected);
     INFO("revocation date " << to_iso8601(when));
-    CHECK(der_of(X509_REVOKED_get0_revocationDate(entry)) == der_of(expected.get()));
+    CHECK(der_with(i2d_ASN1_TIME, X509_REVOKED_get0_revocationDate(entry)) == der_with(i2d_ASN1_TIME, expected.get()));
   }
 }
 

@@ -30,14 +30,7 @@ Bytes bytes_of_fixture(const std::string& name) {
   return Bytes(raw.begin(), raw.end());
 }
 
-Bytes encode(X509_REQ* req) {
-  unsigned char* der = nullptr;
-  const int len = i2d_X509_REQ(req, &der);
-  REQUIRE(len > 0);
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
+Bytes encode(X509_REQ* req) { return der_with(i2d_X509_REQ, req); }
 
 // A request with CN=hostile.contoso.lab for `public_key`, shaped by `shape`, signed by `signer`.
 Bytes build_request(EVP_PKEY* public_key, const PrivateKey& signer, const std::function<void(X509_REQ*)>& shape) {
@@ -185,14 +178,7 @@ TEST_CASE("signature_verifies is proof of possession and never throws", "[csr]")
 // from_der decodes keys with one reused decoder per algorithm (public_key_decoder.h): each
 // request must still come out with its own key, whatever was decoded before it.
 TEST_CASE("each request's key is its own, decoded one after another and on other threads", "[csr]") {
-  const auto spki_of = [](const EVP_PKEY* key) {
-    unsigned char* der = nullptr;
-    const int len = i2d_PUBKEY(key, &der);
-    REQUIRE(len > 0);
-    Bytes out(der, der + len);
-    OPENSSL_free(der);
-    return out;
-  };
+  const auto spki_of = [](const EVP_PKEY* key) { return der_with(i2d_PUBKEY, key); };
   const std::vector<EVP_PKEY*> keys = {rsa_key(2048), ec_p256_key(), rsa_key(3072), ed25519_key(), rsa_key(2048, 3),
                                        ec_p256_key(), rsa_key(2048)};
   const auto check_all = [&] {
@@ -216,11 +202,7 @@ TEST_CASE("a key that does not decode leaves the reused decoder working for the 
   const Bytes good = make_request_der({}, rsa_key(2048));
   // The RSAPublicKey inside the SubjectPublicKeyInfo's BIT STRING, its SEQUENCE tag made an
   // OCTET STRING: the request still parses, its key does not.
-  unsigned char* spki = nullptr;
-  const int spki_size = i2d_PUBKEY(rsa_key(2048), &spki);
-  REQUIRE(spki_size > 0);
-  const Bytes spki_der(spki, spki + spki_size);
-  OPENSSL_free(spki);
+  const Bytes spki_der = der_with(i2d_PUBKEY, rsa_key(2048));
   Bytes broken = good;
   const auto at = std::search(broken.begin(), broken.end(), spki_der.begin(), spki_der.end());
   REQUIRE(at != broken.end());
