@@ -113,7 +113,11 @@ void refuse_existing(const fs::path& path, bool overwrite) {
 
 // Writes `content` to a new temporary file beside `path` and returns its name; fsyncs it if `flush`.
 fs::path write_temporary(const fs::path& path, std::string_view content, int mode, bool flush) {
-  std::string temp_name = (path.parent_path() / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  // Appended piece by piece: `"." + name + ".tmp-XXXXXX"` trips GCC 12's -Wrestrict false positive at -O3.
+  std::string temp_leaf = ".";
+  temp_leaf += path.filename().native();
+  temp_leaf += ".tmp-XXXXXX";
+  std::string temp_name = (path.parent_path() / temp_leaf).string();
   Fd fd(::mkstemp(temp_name.data()));
   if (fd.get() < 0) fail("cannot create a temporary file for", path, errno);
   const fs::path temp(temp_name);
