@@ -89,14 +89,8 @@ struct CrlRecord {
   Bytes der;                            // what add_crl stores; Store::crl_der reads it back (latest_crl does not)
 };
 
-// What a CRL entry needs of a revoked certificate.
-struct RevokedCertificate {
-  std::string serial;                   // lower-case hex
-  Time revoked_at{};
-  std::string reason;                   // RFC 5280 name
-};
-
-// The same, viewing the database's row: valid only during the visit that hands it over.
+// What a CRL entry needs of a revoked certificate, viewing the database's row: valid only
+// during the visit that hands it over (Store::each_revoked).
 struct RevokedCertificateView {
   std::string_view serial;
   Time revoked_at{};

@@ -75,8 +75,6 @@ class Store {
   // list: a CRL of a million entries then holds each row only as long as it takes to add it.
   virtual void each_revoked(int64_t ca_index, Time still_valid_at,
                             const std::function<void(const RevokedCertificateView&)>& visit) = 0;
-  // The same, collected.
-  [[nodiscard]] std::vector<RevokedCertificate> list_revoked(int64_t ca_index, Time still_valid_at);
   // The CA's newest base (or delta) CRL: its facts, without the DER (`der` is empty).
   virtual std::optional<CrlRecord> latest_crl(int64_t ca_index, bool delta) = 0;
   // The DER of CRL `number` of the CA; kept for the newest base and delta only.

@@ -119,4 +119,20 @@ Error error_from(F&& f) {
   throw std::logic_error("unreachable");
 }
 
+// A revoked certificate as Store::each_revoked shows it, copied out of the visit.
+struct RevokedCertificate {
+  std::string serial;
+  Time revoked_at{};
+  std::string reason;
+};
+
+// Store::each_revoked collected, for checking.
+inline std::vector<RevokedCertificate> list_revoked(Store& store, int64_t ca_index, Time still_valid_at) {
+  std::vector<RevokedCertificate> out;
+  store.each_revoked(ca_index, still_valid_at, [&out](const RevokedCertificateView& r) {
+    out.push_back({std::string(r.serial), r.revoked_at, std::string(r.reason)});
+  });
+  return out;
+}
+
 }  // namespace pocketca::store::testing

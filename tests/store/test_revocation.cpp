@@ -1,4 +1,4 @@
-// Revocation and CRLs: set_revocation, list_revoked, the CRL number sequence,
+// Revocation and CRLs: set_revocation, each_revoked, the CRL number sequence,
 // add_crl and latest_crl, and the list filters by requester and CA. Each runs
 // on ":memory:" and on a file (GENERATE) unless it needs a second connection.
 
@@ -76,7 +76,7 @@ void check_same(Store& store, const CrlRecord& got, const CrlRecord& want) {
   CHECK(store.crl_der(want.ca_index, want.number) == want.der);
 }
 
-// Sorted by serial: list_revoked promises no order.
+// Sorted by serial: each_revoked promises no order.
 std::vector<RevokedCertificate> sorted(std::vector<RevokedCertificate> revoked) {
   std::sort(revoked.begin(), revoked.end(), [](const auto& a, const auto& b) { return a.serial < b.serial; });
   return revoked;
@@ -154,7 +154,7 @@ TEST_CASE("set_revocation revokes a certificate and makes it valid again", "[sto
     CHECK(got->status == CertStatus::valid);
     CHECK_FALSE(got->revoked_at.has_value());
     CHECK(got->revocation_reason.empty());
-    CHECK(store.list_revoked(1, sample_time()).empty());
+    CHECK(list_revoked(store, 1, sample_time()).empty());
   }
 }
 
@@ -196,7 +196,7 @@ TEST_CASE("set_revocation of an unknown certificate is not_found and changes not
   REQUIRE(cert.has_value());
   CHECK(cert->status == CertStatus::valid);
   CHECK_FALSE(cert->revoked_at.has_value());
-  CHECK(store.list_revoked(1, sample_time()).empty());
+  CHECK(list_revoked(store, 1, sample_time()).empty());
 }
 
 TEST_CASE("a certificate is revoked exactly when it has a revocation time", "[store][revocation]") {
@@ -248,7 +248,7 @@ TEST_CASE("the CHECK on status and revocation time holds for any writer of the f
   CHECK(raw.execAndGet("SELECT status FROM certificates WHERE serial = '0a01'").getString() == "valid");
 }
 
-TEST_CASE("list_revoked lists a CA's revoked certificates that have not expired", "[store][revocation][crl]") {
+TEST_CASE("each_revoked visits a CA's revoked certificates that have not expired", "[store][revocation][crl]") {
   TestStore t(GENERATE(false, true));
   Store& store = *t.store;
   add_cas_and_requests(store);
@@ -265,7 +265,7 @@ TEST_CASE("list_revoked lists a CA's revoked certificates that have not expired"
   store.write([](Writer& w) { w.set_revocation(1, "0a04", std::nullopt, ""); });
   revoke(store, 2, "0b01", sample_time(hours{3}), "cessationOfOperation");
 
-  const auto now = sorted(store.list_revoked(1, sample_time()));
+  const auto now = sorted(list_revoked(store, 1, sample_time()));
   REQUIRE(now.size() == 2);
   CHECK(now[0].serial == "0a02");
   CHECK(now[0].revoked_at == sample_time(hours{1}));
@@ -275,18 +275,18 @@ TEST_CASE("list_revoked lists a CA's revoked certificates that have not expired"
   CHECK(now[1].reason == "keyCompromise");
 
   // notAfter itself still counts; a second later the certificate drops off.
-  CHECK(serials(store.list_revoked(1, sample_time(hours{24}))) == std::vector<std::string>{"0a02", "0a03"});
-  CHECK(serials(store.list_revoked(1, sample_time(hours{24}) + seconds{1})) == std::vector<std::string>{"0a03"});
-  CHECK(store.list_revoked(1, sample_time(hours{24 * 398})).empty());
+  CHECK(serials(list_revoked(store, 1, sample_time(hours{24}))) == std::vector<std::string>{"0a02", "0a03"});
+  CHECK(serials(list_revoked(store, 1, sample_time(hours{24}) + seconds{1})) == std::vector<std::string>{"0a03"});
+  CHECK(list_revoked(store, 1, sample_time(hours{24 * 398})).empty());
 
-  const auto other_ca = store.list_revoked(2, sample_time());
+  const auto other_ca = list_revoked(store, 2, sample_time());
   REQUIRE(other_ca.size() == 1);
   CHECK(other_ca[0].serial == "0b01");
   CHECK(other_ca[0].reason == "cessationOfOperation");
-  CHECK(store.list_revoked(3, sample_time()).empty());
+  CHECK(list_revoked(store, 3, sample_time()).empty());
 }
 
-TEST_CASE("list_revoked, the requester and the expiring filters are served by indexes", "[store][revocation][queries]") {
+TEST_CASE("each_revoked, the requester and the expiring filters are served by indexes", "[store][revocation][queries]") {
   TestStore t(true);
   t.store.reset();  // close, then look at the file with a connection of our own
   SQLite::Database db(t.path);
