@@ -208,7 +208,7 @@ int truncate_long_wal(void* threshold, sqlite3* db, const char* schema, int page
 
 // WAL + synchronous=FULL: a commit is durable when it returns (design.md, Durability rules).
 // `wal_threshold` is where the WAL hook finds the number of pages that starts a checkpoint.
-void configure(SQLite::Database& db, const std::string& path, const int* wal_threshold) {
+void configure(SQLite::Database& db, const std::string& path, int* wal_threshold) {
   if (!path.empty() && path != ":memory:") {
     const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") {
@@ -222,10 +222,10 @@ void configure(SQLite::Database& db, const std::string& path, const int* wal_thr
   // frame, and a rebuilt index has forgotten what was already copied back, so the WAL grew with
   // every command and so did each start (1,500 reads by a few hundred commands). Instead a commit
   // that leaves the WAL over 128 pages copies it back and truncates it (one fsync every few
-  // commands, or once per batch group). Durability is the commit's fsync, not the checkpoint's.
+  // commands; in a batch, every 32 MB). Durability is the commit's fsync, not the checkpoint's.
   sqlite3_busy_handler(db.getHandle(), &wait_for_other_writer, nullptr);
   sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  sqlite3_wal_hook(db.getHandle(), &truncate_long_wal, const_cast<int*>(wal_threshold));
+  sqlite3_wal_hook(db.getHandle(), &truncate_long_wal, wal_threshold);
   db.exec("PRAGMA foreign_keys = ON");
 }
 
