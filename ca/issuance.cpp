@@ -1,9 +1,8 @@
 #include "issuance.h"
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
-#include <thread>
+#include <memory>
 
 #include "csr.h"
 #include "error.h"
@@ -12,6 +11,7 @@
 #include "request_intake.h"
 #include "serial.h"
 #include "submission.h"
+#include "work_pool.h"
 
 namespace pocketca {
 
@@ -23,19 +23,6 @@ struct IssuingSession::Checked {
 };
 
 namespace {
-
-// Runs work(i) for i in [0, n) on `jobs` threads (the caller's among them).
-template <typename Work>
-void in_parallel(size_t n, int jobs, Work&& work) {
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++) work(i);
-  };
-  std::vector<std::jthread> threads;
-  for (int t = 1; t < std::min<int>(jobs, static_cast<int>(n)); ++t) threads.emplace_back(worker);
-  worker();
-}
-
 
 // Policy, plus the one rule that depends on the issuer: a pathLen-0 CA signs no CA.
 PolicyDecision check_request(const Csr& csr, const CertificateTemplate& tmpl, const Attributes& attributes,
@@ -106,20 +93,6 @@ const store::CaRecord& IssuingSession::issuer_for(const std::string& selector, T
     found = issuers_.emplace(selector, std::move(ca)).first;
   }
   return found->second;
-}
-
-IssuingSession::UnlockedIssuer IssuingSession::unlock_issuer(const std::string& selector, Time now) {
-  const store::CaRecord ca = issuer_for(selector, now);
-  key_of(ca);
-  auto found = keys_.find(ca.index);
-  UnlockedIssuer unlocked{ca, std::move(found->second)};
-  keys_.erase(found);
-  return unlocked;
-}
-
-void IssuingSession::adopt_issuer(const std::string& selector, UnlockedIssuer issuer) {
-  issuers_.insert_or_assign(selector, issuer.ca);
-  keys_.insert_or_assign(issuer.ca.index, std::move(issuer.key));
 }
 
 Certificate IssuingSession::sign(int64_t request_id, const Checked& checked, const store::CaRecord& ca,
@@ -220,77 +193,69 @@ SubmitResult IssuingSession::submit(const std::string& raw_input, const SubmitOp
   SubmitResult result;
   Checked checked = check(raw_input, options, result);
   if (hold_if_pending(checked, options, result)) return result;
-  std::vector<SubmitResult> results{std::move(result)};
-  std::vector<Checked> group;
-  group.push_back(std::move(checked));
-  issue_group(group, results, options, 1);
-  return std::move(results.front());
+  issue_one(checked, result, options);
+  return result;
 }
 
-void IssuingSession::issue_group(const std::vector<Checked>& group, std::vector<SubmitResult>& results,
-                                 const SubmitOptions& options, int jobs) {
-  const store::CaRecord ca = results.front().ca;
+void IssuingSession::issue_one(const Checked& checked, SubmitResult& result, const SubmitOptions& options) {
+  const store::CaRecord ca = result.ca;
   const PrivateKey& key = key_of(ca);  // a wrong passphrase stops here, before anything is recorded
   const Certificate& ca_certificate = chain_for(ca).front();
-  std::vector<int64_t> ids(group.size());
-  std::vector<std::optional<Certificate>> issued(group.size());
-  // Request rows and their "submitted" entries; `disposition` is what a row says until
-  // record_all resolves it as issued.
-  const auto add_requests = [&](store::Writer& w, store::Disposition disposition, const std::string& message) {
-    for (size_t i = 0; i < group.size(); ++i) {
-      ids[i] = w.add_request(request_row(group[i].csr, ca, group[i].tmpl->name, options, disposition, message));
-      w.add_audit({0, options.now, options.requester, "submitted", ids[i], "", group[i].csr.subject()});
-    }
-  };
-  // Signing is the costly part and touches no shared state: spread it over `jobs` threads.
-  const auto sign_all = [&] {
-    std::vector<std::exception_ptr> failures(group.size());
-    in_parallel(group.size(), jobs, [&](size_t i) {
-      try {
-        issued[i] = sign(ids[i], group[i], ca, ca_certificate, key, options.now);
-      } catch (...) {
-        failures[i] = std::current_exception();
-      }
-    });
-    for (const auto& failure : failures) {
-      if (failure) std::rethrow_exception(failure);
-    }
-  };
-  const auto record_all = [&](store::Writer& w) {
-    for (size_t i = 0; i < group.size(); ++i) {
-      record_issued(w, ids[i], group[i], *issued[i], results[i], options.requester, options.now);
-    }
-  };
   try {
-    if (group.size() == 1) {
-      // One certificate: one transaction, one fsync.
-      home_.store().write([&](store::Writer& w) {
-        add_requests(w, store::Disposition::pending, "");
-        sign_all();
-        record_all(w);
-      });
-    } else {
-      // A group signs outside the write lock, so the other workers of `submit --batch --jobs`
-      // can commit meanwhile. Its requests (whose IDs the serials embed) are recorded first,
-      // as failed until the second commit says otherwise: a crash in between leaves them
-      // failed, never pending (nobody can approve them into a second certificate).
-      home_.store().write([&](store::Writer& w) {
-        add_requests(w, store::Disposition::failed,
-                     "signing did not finish (the batch stopped or this group failed); a batch that went on "
-                     "submitted the request again under a new ID");
-      });
-      sign_all();
-      home_.store().write(record_all);
-    }
+    // One transaction, one fsync: the request row (its ID goes into the serial), the
+    // signature, the certificate row. Another writer waits for one signature at most.
+    home_.store().write([&](store::Writer& w) {
+      const int64_t id = w.add_request(
+          request_row(checked.csr, ca, checked.tmpl->name, options, store::Disposition::pending, ""));
+      w.add_audit({0, options.now, options.requester, "submitted", id, "", checked.csr.subject()});
+      record_issued(w, id, checked, sign(id, checked, ca, ca_certificate, key, options.now), result,
+                    options.requester, options.now);
+    });
   } catch (const Error& e) {
-    if (group.size() > 1) throw;  // the batch caller retries one by one
     // The transaction rolled back: nothing was issued. Keep the attempt as a failed row.
-    const auto row = request_row(group.front().csr, ca, group.front().tmpl->name, options, store::Disposition::failed,
-                                 e.what());
+    const auto row = request_row(checked.csr, ca, checked.tmpl->name, options, store::Disposition::failed, e.what());
     const int64_t id = record_refusal(home_, row, options.requester, options.now);
     throw Error(e.kind(), "issuing failed, request " + std::to_string(id) + " marked failed: " + e.what())
         .with_request_id(id);
   }
+}
+
+// A batch group on its way: checked, its request rows reserved, signed on the pool, recorded.
+struct IssuingSession::Group {
+  std::vector<Checked> checked;
+  std::vector<SubmitResult> results;
+  std::vector<std::string> names;
+  std::vector<int64_t> ids;
+  std::vector<std::optional<Certificate>> issued;
+  std::shared_ptr<WorkPool::Job> signing;
+};
+
+void IssuingSession::reserve_requests(Group& group, const SubmitOptions& options) {
+  // The group signs outside the write lock, so the certificates of the group before it can be
+  // recorded meanwhile (and another process can write). Its rows say failed until the second
+  // commit says otherwise: a crash in between leaves them failed, never pending (nobody can
+  // approve them into a second certificate).
+  const store::CaRecord& ca = group.results.front().ca;
+  home_.store().write([&](store::Writer& w) {
+    group.ids.resize(group.checked.size());
+    for (size_t i = 0; i < group.checked.size(); ++i) {
+      const Checked& c = group.checked[i];
+      group.ids[i] = w.add_request(request_row(
+          c.csr, ca, c.tmpl->name, options, store::Disposition::failed,
+          "signing did not finish (the batch stopped or this group failed); a batch that went on "
+          "submitted the request again under a new ID"));
+      w.add_audit({0, options.now, options.requester, "submitted", group.ids[i], "", c.csr.subject()});
+    }
+  });
+}
+
+void IssuingSession::record_certificates(Group& group, const SubmitOptions& options) {
+  home_.store().write([&](store::Writer& w) {
+    for (size_t i = 0; i < group.checked.size(); ++i) {
+      record_issued(w, group.ids[i], group.checked[i], *group.issued[i], group.results[i], options.requester,
+                    options.now);
+    }
+  });
 }
 
 namespace {
@@ -313,62 +278,108 @@ class BulkWrites {
 void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>()>& next, const SubmitOptions& options,
                                   int jobs, const std::function<void(BatchOutcome&&)>& report) {
   const Attributes attributes = parse_attributes(options.attributes);
-  const store::CaRecord& ca = issuer_for(options.ca, options.now);
-  key_of(ca);  // a wrong passphrase stops the batch before anything is recorded
+  const store::CaRecord ca = issuer_for(options.ca, options.now);
+  const PrivateKey& key = key_of(ca);  // a wrong passphrase stops the batch before anything is recorded
+  const Certificate& ca_certificate = chain_for(ca).front();
   BulkWrites bulk(home_.store());
-  bool more = true;
-  while (more) {
-    // Read a group, inspect it on `jobs` threads (parsing and policy are pure), then
-    // record refusals and pending requests in order, and issue the rest together.
-    std::vector<BatchInput> inputs;
-    while (inputs.size() < batch_group_size) {
-      std::optional<BatchInput> input = next();
-      if (!input) {
-        more = false;
-        break;
-      }
-      inputs.push_back(std::move(*input));
-    }
-    std::vector<Inspection> inspections(inputs.size());
-    in_parallel(inputs.size(), jobs, [&](size_t i) { inspections[i] = inspect(inputs[i].raw, attributes, ca, options); });
 
-    std::vector<Checked> group;
-    std::vector<SubmitResult> results;
-    std::vector<std::string> names;
-    for (size_t n = 0; n < inputs.size(); ++n) {
-      const std::optional<BatchInput> input = std::move(inputs[n]);
+  struct Reading {
+    std::vector<BatchInput> inputs;
+    std::vector<Inspection> inspections;
+    std::shared_ptr<WorkPool::Job> inspecting;
+  };
+  // In flight at once: the group being recorded, the one being signed, the one being inspected.
+  std::unique_ptr<Reading> upcoming;
+  std::unique_ptr<Group> signing;
+  WorkPool pool(jobs);  // after what its jobs refer to: on the way out, it stops first
+
+  const auto read_group = [&]() -> std::unique_ptr<Reading> {
+    auto reading = std::make_unique<Reading>();
+    while (reading->inputs.size() < batch_group_size) {
+      std::optional<BatchInput> input = next();
+      if (!input) break;
+      reading->inputs.push_back(std::move(*input));
+    }
+    if (reading->inputs.empty()) return nullptr;
+    reading->inspections.resize(reading->inputs.size());
+    reading->inspecting = pool.run(reading->inputs.size(), [&, r = reading.get()](size_t i) {
+      r->inspections[i] = inspect(r->inputs[i].raw, attributes, ca, options);  // parsing and policy are pure
+    }, WorkPool::CallerHelps::yes);  // this thread checks too while it waits for signatures
+    return reading;
+  };
+  // Refusals and pending requests are recorded and reported in input order; the rest form a group.
+  const auto settle_group = [&](Reading& reading) {
+    auto group = std::make_unique<Group>();
+    for (size_t n = 0; n < reading.inputs.size(); ++n) {
+      const std::string& name = reading.inputs[n].name;
       try {
         SubmitResult result;
         result.ca = ca;
-        Checked checked = settle(std::move(inspections[n]), options, result);
+        Checked checked = settle(std::move(reading.inspections[n]), options, result);
         if (hold_if_pending(checked, options, result)) {
-          report({input->name, std::move(result), "", std::nullopt});
+          report({name, std::move(result), "", std::nullopt});
           continue;
         }
-        group.push_back(std::move(checked));
-        results.push_back(std::move(result));
-        names.push_back(input->name);
+        group->checked.push_back(std::move(checked));
+        group->results.push_back(std::move(result));
+        group->names.push_back(name);
       } catch (const Error& e) {
-        report({input->name, std::nullopt, e.what(), e.request_id()});
+        report({name, std::nullopt, e.what(), e.request_id()});
       }
     }
-    if (group.empty()) continue;
+    return group;
+  };
+  // Something in the group failed as a whole: issue its members one by one, so one bad
+  // request is reported alone and the others still go through.
+  const auto one_by_one = [&](Group& group) {
+    for (size_t i = 0; i < group.checked.size(); ++i) {
+      SubmitResult result = group.results[i];
+      try {
+        issue_one(group.checked[i], result, options);
+        report({group.names[i], std::move(result), "", std::nullopt});
+      } catch (const Error& e) {
+        report({group.names[i], std::nullopt, e.what(), e.request_id()});
+      }
+    }
+  };
+  const auto start_signing = [&](Group& group) {
     try {
-      issue_group(group, results, options, jobs);
-      for (size_t i = 0; i < group.size(); ++i) report({names[i], std::move(results[i]), "", std::nullopt});
+      reserve_requests(group, options);
     } catch (const Error&) {
-      // Something in the group failed as a whole: issue its members one by one, so
-      // one bad request is reported alone and the others still go through.
-      for (size_t i = 0; i < group.size(); ++i) {
-        std::vector<SubmitResult> one{results[i]};
-        try {
-          issue_group({group[i]}, one, options, 1);
-          report({names[i], std::move(one.front()), "", std::nullopt});
-        } catch (const Error& e) {
-          report({names[i], std::nullopt, e.what(), e.request_id()});
-        }
+      return false;
+    }
+    group.issued.resize(group.checked.size());
+    group.signing = pool.run(group.checked.size(), [&, g = &group](size_t i) {
+      g->issued[i] = sign(g->ids[i], g->checked[i], ca, ca_certificate, key, options.now);
+    });
+    return true;
+  };
+  const auto finish = [&](Group& group) {
+    try {
+      pool.wait(*group.signing);
+      record_certificates(group, options);
+    } catch (const Error&) {
+      return one_by_one(group);
+    }
+    for (size_t i = 0; i < group.checked.size(); ++i) report({group.names[i], std::move(group.results[i]), "", std::nullopt});
+  };
+
+  upcoming = read_group();
+  while (upcoming || signing) {
+    std::unique_ptr<Group> group;
+    if (std::unique_ptr<Reading> current = std::move(upcoming)) {
+      upcoming = read_group();  // inspected on the pool while this thread records
+      pool.wait(*current->inspecting);
+      group = settle_group(*current);
+      if (group->checked.empty()) {
+        group.reset();
+      } else if (!start_signing(*group)) {
+        one_by_one(*group);
+        group.reset();
       }
     }
+    if (signing) finish(*signing);  // signed while this thread settled and reserved the next group
+    signing = std::move(group);
   }
 }
 

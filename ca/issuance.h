@@ -74,23 +74,15 @@ class IssuingSession {
   // a check that fails now denies it (Error{policy_denied} with its request_id).
   SubmitResult approve(int64_t request_id, const std::string& actor, Time now);
 
-  // Submits many requests in one process (`submit --batch`): checks each, then records
-  // and signs them in groups of batch_group_size, one transaction per group (signing on
-  // `jobs` threads), and reports each outcome after its group committed — so a
-  // certificate is never reported (or written) before its row is durable. A refused
-  // or failing request is reported and does not stop the others.
+  // Submits many requests in one process (`submit --batch`), in groups of batch_group_size:
+  // `jobs` threads check and sign while the calling thread records, one group behind, so
+  // the database and the signatures overlap. A group's requests are recorded (their IDs go
+  // into the serials) before it is signed and its certificates in a second transaction
+  // after; each outcome is reported on the calling thread once its group committed — a
+  // certificate is never reported (or written) before its row is durable. A refused or
+  // failing request is reported and does not stop the others.
   void submit_batch(const std::function<std::optional<BatchInput>()>& next, const SubmitOptions& options, int jobs,
                     const std::function<void(BatchOutcome&&)>& report);
-
-  // For worker processes: the issuing CA for `selector` and its key, loaded here once (so the
-  // passphrase is asked and the KDF paid once); each worker's own session takes them with
-  // adopt_issuer instead of loading the key again.
-  struct UnlockedIssuer {
-    store::CaRecord ca;
-    PrivateKey key;
-  };
-  [[nodiscard]] UnlockedIssuer unlock_issuer(const std::string& selector, Time now);
-  void adopt_issuer(const std::string& selector, UnlockedIssuer issuer);
 
   // Denies a pending request with `reason` (certutil -deny). Error{conflict} when not pending.
   void deny(int64_t request_id, const std::string& reason, const std::string& actor, Time now);
@@ -98,6 +90,7 @@ class IssuingSession {
  private:
   struct Checked;
   struct Inspection;
+  struct Group;
   const PrivateKey& key_of(const store::CaRecord& ca);
   // The pure part of the checks (parse, template, policy): safe on several threads.
   [[nodiscard]] Inspection inspect(const std::string& raw_input, const Attributes& attributes, const store::CaRecord& ca,
@@ -108,9 +101,11 @@ class IssuingSession {
   Checked check(const std::string& raw_input, const SubmitOptions& options, SubmitResult& result);
   // Records a pending row when --pending or the template asks for approval; false otherwise.
   bool hold_if_pending(const Checked& checked, const SubmitOptions& options, SubmitResult& result);
-  // Records, signs (on `jobs` threads) and commits a group in one transaction.
-  void issue_group(const std::vector<Checked>& group, std::vector<SubmitResult>& results, const SubmitOptions& options,
-                   int jobs);
+  // Records, signs and commits one request in one transaction; on failure, keeps it as a failed row.
+  void issue_one(const Checked& checked, SubmitResult& result, const SubmitOptions& options);
+  // A batch group's two transactions: its request rows (failed until recorded), then its certificates.
+  void reserve_requests(Group& group, const SubmitOptions& options);
+  void record_certificates(Group& group, const SubmitOptions& options);
   // Thread-safe: reads only its arguments.
   [[nodiscard]] Certificate sign(int64_t request_id, const Checked& checked, const store::CaRecord& ca,
                                  const Certificate& ca_certificate, const PrivateKey& key, Time now) const;

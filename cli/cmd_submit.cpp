@@ -13,7 +13,6 @@
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
-#include "worker_processes.h"
 
 namespace pocketca::cli {
 namespace {
@@ -199,7 +198,7 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     }
     waiting.clear();
   };
-  session.submit_batch(next, options, 1, [&](BatchOutcome&& outcome) {
+  session.submit_batch(next, options, args.jobs, [&](BatchOutcome&& outcome) {
     const size_t i = std::stoul(outcome.name);
     if (!outcome.result) return refuse(i, outcome.error, outcome.request_id);
     const SubmitResult& r = *outcome.result;
@@ -247,9 +246,7 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
   Progress progress(plan.files.size(), !global.quiet && !global.json);
   std::vector<Json> outcomes(plan.files.size());  // for --json, in input order
   size_t issued = 0, pending = 0, refused = 0;
-  std::vector<std::string> stopped;  // workers that could not go on
   const auto tally = [&](const Json& j) {
-    if (j.contains("fatal")) return stopped.push_back(j["fatal"].get<std::string>());
     progress.step();
     const size_t i = j["index"].get<size_t>();
     const std::string file = plan.files[i].string();
@@ -272,35 +269,16 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
   };
 
   const auto started = std::chrono::steady_clock::now();
-  if (args.jobs == 1) {
+  try {
     BatchSession batch(home_dir, global);
     std::vector<size_t> all(plan.files.size());
     std::iota(all.begin(), all.end(), size_t{0});
     issue_inputs(batch.session, args, options, global.json, plan, all, tally);
-  } else {
-    std::optional<IssuingSession::UnlockedIssuer> unlocked;
-    {
-      BatchSession batch(home_dir, global);
-      unlocked.emplace(batch.session.unlock_issuer(options.ca, options.now));  // a wrong passphrase stops here
-    }  // closed: the workers open the database themselves
-    run_in_workers(
-        args.jobs,
-        [&](int worker, const std::function<void(const Json&)>& emit) {
-          BatchSession batch(home_dir, global);
-          batch.session.adopt_issuer(options.ca, std::move(*unlocked));
-          std::vector<size_t> mine;
-          for (size_t i = static_cast<size_t>(worker); i < plan.files.size(); i += static_cast<size_t>(args.jobs)) {
-            mine.push_back(i);
-          }
-          issue_inputs(batch.session, args, options, global.json, plan, mine, emit);
-        },
-        tally);
+  } catch (const pocketca::Error& e) {
+    if (issued + pending + refused == 0) throw;  // e.g. a wrong passphrase: nothing happened
+    throw pocketca::Error(e.kind(), "the batch stopped after " + std::to_string(issued) + " were issued: " + e.what());
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (!stopped.empty()) {
-    throw pocketca::Error(ErrorKind::storage, "a batch worker stopped after " + std::to_string(issued) +
-                                                  " were issued: " + stopped.front());
-  }
   if (global.json) {
     Json all = Json::array();
     for (Json& outcome : outcomes) {
@@ -332,7 +310,7 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   request->excludes(batch);
   cmd->add_option("--out-dir", args->out_dir, "--batch: where <name>.cer/.p7b go (default: current folder)")
       ->type_name("DIR");
-  cmd->add_option("--jobs", args->jobs, "--batch: check and sign in N worker processes (up to 64)")->capture_default_str()->type_name("N");
+  cmd->add_option("--jobs", args->jobs, "--batch: check and sign on N threads (up to 64) while this one records")->capture_default_str()->type_name("N");
   cmd->add_flag("--no-files", args->no_files, "--batch: record and report only; `retrieve ID` writes files later");
   cmd->add_option("--template", args->template_name, "Template name or display name (default: the one the request names)")
       ->type_name("NAME");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -384,4 +385,69 @@ TEST_CASE("serials are unique, and each reads its request ID and CA index off it
     CHECK(std::stoull(serial.substr(serial.size() - 12, 4), nullptr, 16) == static_cast<uint64_t>(lab.issuing().index));
   }
   CHECK(serials.size() == 20);
+}
+
+TEST_CASE("submit_batch: every input reported once, a refusal alone, each certificate committed before its report",
+          "[issuance][batch]") {
+  const int jobs = GENERATE(1, 3);
+  CAPTURE(jobs);
+  LabHome lab(lab_options("ec:p256"));
+  IssuingSession session(*lab.home, lab.templates, never_asked());
+  const std::string good = ec_pem();
+  const std::string denied = ec_pem(mail_request({"DNS:mail.contoso.lab", "email:admin@contoso.lab"}));
+  const auto kind_of = [](size_t i) { return i % 97 == 5 ? "junk" : i % 101 == 7 ? "denied" : "good"; };
+  const size_t total = 2 * batch_group_size + 40;  // three groups: they overlap on their way through
+  const size_t certificates_before = lab.store().list_certificates({}).size();
+
+  size_t next = 0;
+  std::map<std::string, BatchOutcome> outcomes;
+  std::set<std::string> serials;
+  session.submit_batch(
+      [&]() -> std::optional<BatchInput> {
+        if (next == total) return std::nullopt;
+        const std::string kind = kind_of(next);
+        const std::string raw = kind == "junk" ? "not a request" : kind == "denied" ? denied : good;
+        return BatchInput{std::to_string(next++), raw};
+      },
+      web_server(), jobs,
+      [&](BatchOutcome&& outcome) {
+        if (outcome.result) {
+          REQUIRE(outcome.result->record.has_value());
+          const store::CertificateRecord& record = *outcome.result->record;
+          CHECK(lab.store().find_certificate(outcome.result->ca.index, record.serial).has_value());  // durable first
+          serials.insert(record.serial);
+        }
+        const std::string name = outcome.name;
+        CHECK(outcomes.emplace(name, std::move(outcome)).second);  // reported once
+      });
+
+  REQUIRE(outcomes.size() == total);
+  size_t issued = 0;
+  for (size_t i = 0; i < total; ++i) {
+    CAPTURE(i);
+    const BatchOutcome& outcome = outcomes.at(std::to_string(i));
+    const std::string kind = kind_of(i);
+    if (kind == "junk") {
+      CHECK_FALSE(outcome.result.has_value());
+      CHECK_FALSE(outcome.request_id.has_value());
+    } else if (kind == "denied") {
+      CHECK_FALSE(outcome.result.has_value());
+      CHECK_THAT(outcome.error, Catch::Contains("email:admin@contoso.lab"));
+      REQUIRE(outcome.request_id.has_value());
+      CHECK(lab.store().find_request(*outcome.request_id)->disposition == store::Disposition::denied);
+    } else {
+      REQUIRE(outcome.result.has_value());
+      ++issued;
+      const SubmitResult& r = *outcome.result;
+      CHECK(r.disposition == store::Disposition::issued);
+      CHECK(lab.store().find_request(r.request_id)->disposition == store::Disposition::issued);
+      CHECK(std::stoull(r.record->serial.substr(r.record->serial.size() - 8), nullptr, 16) ==
+            static_cast<uint64_t>(r.request_id));
+      REQUIRE(r.chain.size() == 3);  // the certificate, the issuing CA, the root
+      CHECK(r.chain.front().der() == r.record->der);
+    }
+  }
+  CHECK(issued == total - 6 - 6);
+  CHECK(serials.size() == issued);
+  CHECK(lab.store().list_certificates({}).size() == certificates_before + issued);
 }

@@ -51,7 +51,7 @@ assert_eq "$(q "SELECT count(*) FROM certificates")" "$((before + 300))" "certif
 assert_eq "$(q "SELECT count(DISTINCT serial) FROM certificates")" "$(q "SELECT count(*) FROM certificates")" "unique serials"
 assert_eq "$(q "PRAGMA integrity_check")" ok "integrity_check"
 
-step "--jobs 3 worker processes: a refusal does not stop the others, --json keeps the input order"
+step "--jobs 3 threads: a refusal does not stop the others, --json keeps the input order"
 cp reqs/host02.req reqs/again-a.req; cp reqs/host02.req reqs/again-b.req; cp reqs/host02.req reqs/again-c.req
 requests=$(q "SELECT count(*) FROM requests")
 expect_exit 1 pcah --json submit --batch reqs/again-a.req reqs/junk.req reqs/again-b.req reqs/again-c.req \
