@@ -15,11 +15,13 @@
 
 namespace pocketca {
 
-// What the checks decided for one request: its parsed form, template and names.
+// What the checks decided for one request: its parsed form, template and names, and its
+// row as submitted (built by the checks, so a batch builds it off the recording thread).
 struct IssuingSession::Checked {
   Csr csr;
   const CertificateTemplate* tmpl = nullptr;
   PolicyDecision decision;
+  store::RequestRecord submitted;
 };
 
 namespace {
@@ -67,6 +69,14 @@ int64_t record_refusal(Home& home, const store::RequestRecord& row, const std::s
   return id;
 }
 
+// A request's row as submitted, with its outcome.
+store::RequestRecord with_outcome(store::RequestRecord row, store::Disposition disposition, std::string message) {
+  row.disposition = disposition;
+  row.disposition_message = std::move(message);
+  row.resolved_at = disposition == store::Disposition::pending ? std::nullopt : std::optional<Time>(row.submitted_at);
+  return row;
+}
+
 Time validity_end(const CertificateTemplate& t, Time now) {
   return t.validity_years > 0 ? add_years(now, t.validity_years) : now + days(t.validity_days);
 }
@@ -108,21 +118,26 @@ Certificate IssuingSession::sign(int64_t request_id, const Checked& checked, con
   return sign_leaf(spec, key);
 }
 
+store::CertificateRecord IssuingSession::row_of(const Certificate& issued, int64_t request_id, const Checked& checked,
+                                               const store::CaRecord& ca) {
+  return certificate_row(issued, ca.index, request_id, checked.decision.sans, checked.tmpl->name);
+}
+
 void IssuingSession::record_issued(store::Writer& w, int64_t request_id, const Checked& checked, const Certificate& issued,
-                                   SubmitResult& result, const std::string& actor, Time now) {
+                                   store::CertificateRecord row, SubmitResult& result, const std::string& actor,
+                                   Time now) {
   const store::CaRecord& ca = result.ca;
   if (validity_end(*checked.tmpl, now) > ca.not_after) {
     result.warnings.push_back("the validity was cut to the notAfter of CA \"" + ca.name + "\" (" +
                               to_iso8601(ca.not_after) + ")");
   }
-  store::CertificateRecord row = certificate_row(issued, ca.index, request_id, checked.decision.sans, checked.tmpl->name);
   w.add_certificate(row);
   w.resolve_request(request_id, store::Disposition::issued, "", now);
   w.add_audit({0, now, actor, "issued", request_id, row.serial, checked.tmpl->name});
   result.request_id = request_id;
   result.disposition = store::Disposition::issued;
   result.template_name = checked.tmpl->name;
-  result.record = row;
+  result.record = std::move(row);
   result.chain = chain_for(ca);
   result.chain.insert(result.chain.begin(), issued);  // not chain_of(row): the row is not committed yet
 }
@@ -137,9 +152,11 @@ IssuingSession::Inspection IssuingSession::inspect(const std::string& raw_input,
                                                    const store::CaRecord& ca, const SubmitOptions& options) const {
   Inspection out;
   try {
-    out.checked.emplace(Checked{Csr::from_der(request_der_from_input(raw_input)), nullptr, {}});
+    out.checked.emplace(Checked{Csr::from_der(request_der_from_input(raw_input)), nullptr, {}, {}});
     out.checked->tmpl = &choose_template(templates_, options.template_name, attributes, out.checked->csr);
     out.checked->decision = check_request(out.checked->csr, *out.checked->tmpl, attributes, ca);
+    out.checked->submitted = request_row(out.checked->csr, ca, out.checked->tmpl->name, options,
+                                         store::Disposition::pending, "");
   } catch (const Error& e) {
     out.error = e;
   }
@@ -180,9 +197,8 @@ bool IssuingSession::hold_if_pending(const Checked& checked, const SubmitOptions
   const std::string why =
       options.pending ? "held with --pending" : "template " + checked.tmpl->name + " requires approval";
   home_.store().write([&](store::Writer& w) {
-    result.request_id = w.add_request(
-        request_row(checked.csr, result.ca, checked.tmpl->name, options, store::Disposition::pending, why));
-    w.add_audit({0, options.now, options.requester, "submitted", result.request_id, "", checked.csr.subject()});
+    result.request_id = w.add_request(with_outcome(checked.submitted, store::Disposition::pending, why));
+    w.add_audit({0, options.now, options.requester, "submitted", result.request_id, "", checked.submitted.subject});
     w.add_audit({0, options.now, options.requester, "pending", result.request_id, "", why});
   });
   result.disposition = store::Disposition::pending;
@@ -205,16 +221,15 @@ void IssuingSession::issue_one(const Checked& checked, SubmitResult& result, con
     // One transaction, one fsync: the request row (its ID goes into the serial), the
     // signature, the certificate row. Another writer waits for one signature at most.
     home_.store().write([&](store::Writer& w) {
-      const int64_t id = w.add_request(
-          request_row(checked.csr, ca, checked.tmpl->name, options, store::Disposition::pending, ""));
-      w.add_audit({0, options.now, options.requester, "submitted", id, "", checked.csr.subject()});
-      record_issued(w, id, checked, sign(id, checked, ca, ca_certificate, key, options.now), result,
-                    options.requester, options.now);
+      const int64_t id = w.add_request(checked.submitted);
+      w.add_audit({0, options.now, options.requester, "submitted", id, "", checked.submitted.subject});
+      const Certificate issued = sign(id, checked, ca, ca_certificate, key, options.now);
+      record_issued(w, id, checked, issued, row_of(issued, id, checked, ca), result, options.requester, options.now);
     });
   } catch (const Error& e) {
     // The transaction rolled back: nothing was issued. Keep the attempt as a failed row.
-    const auto row = request_row(checked.csr, ca, checked.tmpl->name, options, store::Disposition::failed, e.what());
-    const int64_t id = record_refusal(home_, row, options.requester, options.now);
+    const int64_t id = record_refusal(home_, with_outcome(checked.submitted, store::Disposition::failed, e.what()),
+                                      options.requester, options.now);
     throw Error(e.kind(), "issuing failed, request " + std::to_string(id) + " marked failed: " + e.what())
         .with_request_id(id);
   }
@@ -227,6 +242,7 @@ struct IssuingSession::Group {
   std::vector<std::string> names;
   std::vector<int64_t> ids;
   std::vector<std::optional<Certificate>> issued;
+  std::vector<store::CertificateRecord> rows;  // of `issued`, built where they were signed
   std::shared_ptr<WorkPool::Job> signing;
 };
 
@@ -235,16 +251,15 @@ void IssuingSession::reserve_requests(Group& group, const SubmitOptions& options
   // recorded meanwhile (and another process can write). Its rows say failed until the second
   // commit says otherwise: a crash in between leaves them failed, never pending (nobody can
   // approve them into a second certificate).
-  const store::CaRecord& ca = group.results.front().ca;
+  const std::string unfinished =
+      "signing did not finish (the batch stopped or this group failed); a batch that went on "
+      "submitted the request again under a new ID";
   home_.store().write([&](store::Writer& w) {
     group.ids.resize(group.checked.size());
     for (size_t i = 0; i < group.checked.size(); ++i) {
-      const Checked& c = group.checked[i];
-      group.ids[i] = w.add_request(request_row(
-          c.csr, ca, c.tmpl->name, options, store::Disposition::failed,
-          "signing did not finish (the batch stopped or this group failed); a batch that went on "
-          "submitted the request again under a new ID"));
-      w.add_audit({0, options.now, options.requester, "submitted", group.ids[i], "", c.csr.subject()});
+      const store::RequestRecord& submitted = group.checked[i].submitted;
+      group.ids[i] = w.add_request(with_outcome(submitted, store::Disposition::failed, unfinished));
+      w.add_audit({0, options.now, options.requester, "submitted", group.ids[i], "", submitted.subject});
     }
   });
 }
@@ -252,8 +267,8 @@ void IssuingSession::reserve_requests(Group& group, const SubmitOptions& options
 void IssuingSession::record_certificates(Group& group, const SubmitOptions& options) {
   home_.store().write([&](store::Writer& w) {
     for (size_t i = 0; i < group.checked.size(); ++i) {
-      record_issued(w, group.ids[i], group.checked[i], *group.issued[i], group.results[i], options.requester,
-                    options.now);
+      record_issued(w, group.ids[i], group.checked[i], *group.issued[i], std::move(group.rows[i]), group.results[i],
+                    options.requester, options.now);
     }
   });
 }
@@ -349,8 +364,10 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
       return false;
     }
     group.issued.resize(group.checked.size());
+    group.rows.resize(group.checked.size());
     group.signing = pool.run(group.checked.size(), [&, g = &group](size_t i) {
       g->issued[i] = sign(g->ids[i], g->checked[i], ca, ca_certificate, key, options.now);
+      g->rows[i] = row_of(*g->issued[i], g->ids[i], g->checked[i], ca);
     });
     return true;
   };
@@ -402,7 +419,7 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
   SubmitResult result;
   result.ca = find_ca(home_, std::to_string(request.ca_index.value_or(0)));
   check_issuer_usable(home_, result.ca, now);
-  Checked checked{Csr::from_der(request.request_der), templates_.find(request.template_name), {}};
+  Checked checked{Csr::from_der(request.request_der), templates_.find(request.template_name), {}, request};
   try {
     if (checked.tmpl == nullptr) {
       throw Error(ErrorKind::policy_denied, "template \"" + request.template_name + "\" no longer exists");
@@ -421,8 +438,8 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
   home_.store().write([&](store::Writer& w) {
     pending_request(request_id, "approved");  // again, inside the write lock: another process may have decided meanwhile
     w.add_audit({0, now, actor, "approved", request_id, "", ""});
-    record_issued(w, request_id, checked, sign(request_id, checked, result.ca, chain_for(result.ca).front(), key, now),
-                  result, actor, now);
+    const Certificate issued = sign(request_id, checked, result.ca, chain_for(result.ca).front(), key, now);
+    record_issued(w, request_id, checked, issued, row_of(issued, request_id, checked, result.ca), result, actor, now);
   });
   return result;
 }

@@ -113,8 +113,11 @@ class IssuingSession {
   const std::vector<Certificate>& chain_for(const store::CaRecord& ca);
   // find_ca and the revoked/expired check, once per session and selector.
   const store::CaRecord& issuer_for(const std::string& selector, Time now);
+  // The certificate's row: thread-safe, so a batch builds it where it signed.
+  [[nodiscard]] static store::CertificateRecord row_of(const Certificate& issued, int64_t request_id,
+                                                       const Checked& checked, const store::CaRecord& ca);
   void record_issued(store::Writer& w, int64_t request_id, const Checked& checked, const Certificate& issued,
-                     SubmitResult& result, const std::string& actor, Time now);
+                     store::CertificateRecord row, SubmitResult& result, const std::string& actor, Time now);
   // The request, or Error{conflict} saying why it cannot be `verb` ("approved", "denied").
   store::RequestRecord pending_request(int64_t request_id, const std::string& verb);
 
