@@ -207,19 +207,9 @@ std::string curve_name(const ASN1_OBJECT* curve) {
   return nist != nullptr ? nist : OBJ_nid2sn(nid);
 }
 
-ossl::Ptr<BIGNUM> rsa_exponent_of(const EVP_PKEY* key) {
-  BIGNUM* e = nullptr;
-  if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) != 1) {
-    (void)drain_openssl_errors();
-    return nullptr;
-  }
-  return ossl::adopt(e);
-}
-
-void check_rsa_exponent_size(const std::optional<KeyAlgorithm>& algorithm, const EVP_PKEY* loaded) {
-  if (!algorithm || !is_rsa(*algorithm)) return;
-  auto exponent = loaded != nullptr ? rsa_exponent_of(loaded) : nullptr;
-  (void)drain_openssl_errors();
+void check_rsa_exponent_size(const std::optional<KeyAlgorithm>& algorithm, X509_REQ* req, const EVP_PKEY* loaded) {
+  if (!algorithm || !is_rsa(*algorithm) || loaded == nullptr) return;
+  auto exponent = rsa_public_exponent(X509_REQ_get_X509_PUBKEY(req));
   if (exponent != nullptr && BN_num_bits(exponent.get()) > max_rsa_exponent_bits) {
     invalid("the request's RSA public exponent is " + std::to_string(BN_num_bits(exponent.get())) +
             " bits long; at most " + std::to_string(max_rsa_exponent_bits) + " bits are accepted (65537 is usual)");
@@ -340,7 +330,7 @@ Csr Csr::from_der(const Bytes& der) {
   const std::optional<KeyAlgorithm> algorithm = key_algorithm_of(req.get());
   std::shared_ptr<EVP_PKEY> key;
   if (algorithm && !has_unnamed_curve(*algorithm)) key = decode_public_key(X509_REQ_get_X509_PUBKEY(req.get()));
-  check_rsa_exponent_size(algorithm, key.get());
+  check_rsa_exponent_size(algorithm, req.get(), key.get());
   std::vector<SubjectAltName> sans = requested_sans_of(req.get());
   return Csr(std::shared_ptr<X509_REQ>(std::move(req)), std::move(key), der, std::move(sans));
 }
@@ -404,7 +394,7 @@ RequestKey Csr::key() const {
   key.algorithm = upper(EVP_PKEY_get0_type_name(loaded));
   key.bits = std::max(0, EVP_PKEY_get_bits(loaded));
   if (key.algorithm == "RSA" || key.algorithm == "RSA-PSS") {
-    if (auto e = rsa_exponent_of(loaded)) key.rsa_exponent = decimal(e.get());
+    if (auto e = rsa_public_exponent(X509_REQ_get_X509_PUBKEY(req_.get()))) key.rsa_exponent = decimal(e.get());
   }
   return key;
 }

@@ -395,7 +395,12 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
         group.reset();
       }
     }
-    if (signing) finish(*signing);  // signed while this thread settled and reserved the next group
+    if (signing) {
+      finish(*signing);  // signed while this thread settled and reserved the next group
+      // Freed on the pool, whose threads allocated most of it: this thread is the one the others wait for.
+      auto finished = std::make_shared<std::unique_ptr<Group>>(std::move(signing));
+      (void)pool.run(1, [finished](size_t) { finished->reset(); });
+    }
     signing = std::move(group);
   }
 }

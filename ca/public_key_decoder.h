@@ -13,6 +13,10 @@
 
 namespace pocketca {
 
+// RSA keys and EC keys on a named curve, the keys requests carry, need no decoder at all:
+// they are imported from their parts (EVP_PKEY_fromdata) with a key-import context kept per
+// thread, a fraction of even a kept decoder's cost.
+
 // A library context with only the "null" provider: parsing in it never decodes a key.
 // Nothing that needs an algorithm (digests, signatures) works in it.
 [[nodiscard]] OSSL_LIB_CTX* context_without_algorithms();
@@ -21,5 +25,9 @@ namespace pocketca {
 // the default library context; nullptr when OpenSSL cannot decode it (an unknown
 // algorithm, a malformed key), with the error queue left empty.
 [[nodiscard]] ossl::Ptr<EVP_PKEY> decode_public_key(const X509_PUBKEY* spki);
+
+// The public exponent of an RSA (or RSA-PSS) SubjectPublicKeyInfo, read from its DER
+// without decoding the key; nullptr when it holds no well-formed RSA public key.
+[[nodiscard]] ossl::Ptr<BIGNUM> rsa_public_exponent(const X509_PUBKEY* spki);
 
 }  // namespace pocketca

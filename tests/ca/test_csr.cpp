@@ -223,6 +223,28 @@ TEST_CASE("a key that does not decode leaves the reused decoder working for the 
   CHECK(ERR_peek_error() == 0);
 }
 
+// RSA and named-curve EC keys are imported from their parts, not decoded: a point that is not
+// on its curve must still be refused, and the next key still load.
+TEST_CASE("an EC key whose point is off its curve does not load", "[csr]") {
+  const Bytes good = make_request_der({}, ec_p256_key());
+  const Bytes spki_der = der_with(i2d_PUBKEY, ec_p256_key());
+  Bytes off_curve = good;
+  const auto at = std::search(off_curve.begin(), off_curve.end(), spki_der.begin(), spki_der.end());
+  REQUIRE(at != off_curve.end());
+  off_curve[static_cast<size_t>(at - off_curve.begin()) + spki_der.size() - 1] ^= 0x01;  // the point's last byte
+
+  const Csr bad = Csr::from_der(off_curve);
+  CHECK(bad.public_key() == nullptr);
+  CHECK(bad.key().algorithm == "EC");
+  CHECK(bad.key().curve == "P-256");
+  CHECK_FALSE(bad.signature_verifies());
+  const Csr next = Csr::from_der(good);
+  REQUIRE(next.public_key() != nullptr);
+  CHECK(EVP_PKEY_eq(next.public_key(), ec_p256_key()) == 1);
+  CHECK(next.signature_verifies());
+  CHECK(ERR_peek_error() == 0);
+}
+
 TEST_CASE("requested SANs come out in order, every type, bytes intact", "[csr]") {
   SECTION("one of each type") {
     CHECK(fixture_csr("sans-mixed.pem").requested_sans() ==
