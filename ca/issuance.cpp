@@ -168,6 +168,7 @@ IssuingSession::Checked IssuingSession::settle(Inspection&& inspection, const Su
   if (inspection.error) {
     const Error& e = *inspection.error;
     if (!inspection.checked) {
+      if (e.kind() != ErrorKind::invalid_request) throw e;  // e.g. a batch's file that cannot be read
       // Not a request at all: no request row, but the attempt is audited.
       home_.store().write([&](store::Writer& w) {
         w.add_audit({0, options.now, options.requester, "denied", std::nullopt, "", std::string("input refused: ") + e.what()});
@@ -318,7 +319,14 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
     if (reading->inputs.empty()) return nullptr;
     reading->inspections.resize(reading->inputs.size());
     reading->inspecting = pool.run(reading->inputs.size(), [&, r = reading.get()](size_t i) {
-      r->inspections[i] = inspect(r->inputs[i].raw, attributes, ca, options);  // parsing and policy are pure
+      std::string raw;
+      try {
+        raw = r->inputs[i].read();
+      } catch (const Error& e) {
+        r->inspections[i].error = e;  // unreadable: reported, and no submission to audit
+        return;
+      }
+      r->inspections[i] = inspect(raw, attributes, ca, options);  // parsing and policy are pure
     }, WorkPool::CallerHelps::yes);  // this thread checks too while it waits for signatures
     return reading;
   };

@@ -41,10 +41,11 @@ struct SubmitResult {
   std::vector<std::string> warnings;
 };
 
-// One input of a batch: a name to report it by (its file) and its bytes.
+// One input of a batch: a name to report it by (its file), and how to read its bytes —
+// called on a pool thread, so reading overlaps the rest; Error{invalid_input} when it cannot.
 struct BatchInput {
   std::string name;
-  std::string raw;
+  std::function<std::string()> read;
 };
 
 struct BatchOutcome {

@@ -165,9 +165,10 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
       const size_t i = indices[position++];
       try {
         if (!args.no_files) (void)plan_certificate_files(plan.bases[i], "", "", args.format, args.force);
-        return BatchInput{std::to_string(i), read_file_head(plan.files[i], max_request_file_size + 1)};
+        return BatchInput{std::to_string(i),
+                          [&plan, i] { return read_file_head(plan.files[i], max_request_file_size + 1); }};
       } catch (const pocketca::Error& e) {
-        refuse(i, e.what(), std::nullopt);  // an unreadable file is reported; the batch goes on
+        refuse(i, e.what(), std::nullopt);  // an output file in the way is reported; the batch goes on
       }
     }
     return std::nullopt;

@@ -387,7 +387,7 @@ TEST_CASE("serials are unique, and each reads its request ID and CA index off it
   CHECK(serials.size() == 20);
 }
 
-TEST_CASE("submit_batch: every input reported once, a refusal alone, each certificate committed before its report",
+TEST_CASE("submit_batch: every input reported once, refusals alone, each certificate committed before its report",
           "[issuance][batch]") {
   const int jobs = GENERATE(1, 3);
   CAPTURE(jobs);
@@ -395,9 +395,12 @@ TEST_CASE("submit_batch: every input reported once, a refusal alone, each certif
   IssuingSession session(*lab.home, lab.templates, never_asked());
   const std::string good = ec_pem();
   const std::string denied = ec_pem(mail_request({"DNS:mail.contoso.lab", "email:admin@contoso.lab"}));
-  const auto kind_of = [](size_t i) { return i % 97 == 5 ? "junk" : i % 101 == 7 ? "denied" : "good"; };
+  const auto kind_of = [](size_t i) {
+    return i % 97 == 5 ? "junk" : i % 101 == 7 ? "denied" : i % 89 == 3 ? "unreadable" : "good";
+  };
   const size_t total = 2 * batch_group_size + 40;  // three groups: they overlap on their way through
   const size_t certificates_before = lab.store().list_certificates({}).size();
+  const size_t audit_before = lab.store().list_audit(std::nullopt).size();
 
   size_t next = 0;
   std::map<std::string, BatchOutcome> outcomes;
@@ -407,7 +410,11 @@ TEST_CASE("submit_batch: every input reported once, a refusal alone, each certif
         if (next == total) return std::nullopt;
         const std::string kind = kind_of(next);
         const std::string raw = kind == "junk" ? "not a request" : kind == "denied" ? denied : good;
-        return BatchInput{std::to_string(next++), raw};
+        const std::string name = std::to_string(next++);
+        if (kind == "unreadable") {
+          return BatchInput{name, [name]() -> std::string { throw Error(ErrorKind::invalid_input, "cannot read " + name); }};
+        }
+        return BatchInput{name, [raw] { return raw; }};
       },
       web_server(), jobs,
       [&](BatchOutcome&& outcome) {
@@ -427,9 +434,10 @@ TEST_CASE("submit_batch: every input reported once, a refusal alone, each certif
     CAPTURE(i);
     const BatchOutcome& outcome = outcomes.at(std::to_string(i));
     const std::string kind = kind_of(i);
-    if (kind == "junk") {
+    if (kind == "junk" || kind == "unreadable") {
       CHECK_FALSE(outcome.result.has_value());
       CHECK_FALSE(outcome.request_id.has_value());
+      if (kind == "unreadable") CHECK(outcome.error == "cannot read " + std::to_string(i));
     } else if (kind == "denied") {
       CHECK_FALSE(outcome.result.has_value());
       CHECK_THAT(outcome.error, Catch::Contains("email:admin@contoso.lab"));
@@ -447,7 +455,9 @@ TEST_CASE("submit_batch: every input reported once, a refusal alone, each certif
       CHECK(r.chain.front().der() == r.record->der);
     }
   }
-  CHECK(issued == total - 6 - 6);
+  CHECK(issued == total - 6 - 6 - 7);
+  // Audited: each submission (two entries) and each input that is no request; not an unreadable file.
+  CHECK(lab.store().list_audit(std::nullopt).size() == audit_before + 2 * (issued + 6) + 6);
   CHECK(serials.size() == issued);
   CHECK(lab.store().list_certificates({}).size() == certificates_before + issued);
 }
