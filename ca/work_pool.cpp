@@ -67,7 +67,10 @@ void WorkPool::serve() {
   for (;;) {
     queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and nothing is left to do
-    run_next_item(lock, 0);
+    // Jobs only the pool runs come first: the waiting thread can take on the others itself.
+    const auto own = std::find_if(queue_.begin(), queue_.end(),
+                                  [](const auto& queued) { return queued->helps_ == CallerHelps::no; });
+    run_next_item(lock, own == queue_.end() ? 0 : static_cast<size_t>(own - queue_.begin()));
   }
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // A fixed set of threads that run jobs of many independent items, in the order the jobs
-// were handed over. `submit --batch` keeps one: its threads sign (and check) the next
+// were handed over (those a waiting caller may help with last). `submit --batch` keeps one: its threads sign (and check) the next
 // groups while the calling thread records the previous one, so the database and the
 // signatures overlap instead of taking turns.
 
@@ -29,7 +29,8 @@ class WorkPool {
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;
 
-  // Queues work(i) for every i in [0, n), to run after the jobs queued before it.
+  // Queues work(i) for every i in [0, n), to run after the jobs queued before it — except
+  // that the pool's threads take jobs the caller may not help with first.
   // The returned job is waited on with wait(); n = 0 is a job already done.
   [[nodiscard]] std::shared_ptr<Job> run(size_t n, std::function<void(size_t)> work,
                                          CallerHelps helps = CallerHelps::no);

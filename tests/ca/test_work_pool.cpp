@@ -7,6 +7,7 @@
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -74,4 +75,36 @@ TEST_CASE("a waiting thread runs the items of jobs that allow it, and only those
   release.set_value();
   pool.wait(*not_helpable);
   pool.wait(*held);
+}
+
+TEST_CASE("the pool's threads take the jobs only they may run before those a caller may help with", "[work_pool]") {
+  WorkPool pool(1);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto held = pool.run(1, [&](size_t) { released.wait(); });
+  std::mutex m;
+  std::vector<char> order;
+  std::promise<void> own_done;
+  std::atomic<int> own_left{10};
+  auto helpable = pool.run(
+      10,
+      [&](size_t) {
+        std::lock_guard lock(m);
+        order.push_back('h');
+      },
+      WorkPool::CallerHelps::yes);
+  auto own = pool.run(10, [&](size_t) {
+    {
+      std::lock_guard lock(m);
+      order.push_back('o');
+    }
+    if (--own_left == 0) own_done.set_value();
+  });
+  release.set_value();
+  own_done.get_future().wait();  // not pool.wait: this thread must not help meanwhile
+  pool.wait(*helpable);
+  pool.wait(*own);
+  pool.wait(*held);
+  REQUIRE(order.size() == 20);
+  CHECK(std::string(order.begin(), order.begin() + 10) == std::string(10, 'o'));
 }
