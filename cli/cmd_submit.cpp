@@ -2,7 +2,8 @@
 #include <cstdio>
 #include <iostream>
 #include <numeric>
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <unistd.h>
 
 #include "ca/bundle.h"
@@ -10,6 +11,7 @@
 #include "ca/files.h"
 #include "ca/issuance.h"
 #include "ca/request_intake.h"
+#include "ca/work_pool.h"
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
@@ -131,13 +133,15 @@ struct BatchPlan {
 
 BatchPlan plan_batch(const SubmitArgs& args) {
   BatchPlan plan{batch_files(args.batch), {}};
-  std::set<std::string> planned;
+  std::unordered_set<std::string> planned;
+  std::unordered_map<std::string, int> next_suffix;  // per stem: thousands of request.req stay linear
   for (const auto& file : plan.files) {
     std::string base;
     if (!args.no_files) {
       const std::string stem = (std::filesystem::path(args.out_dir) / file.stem()).string();
       base = stem;
-      for (int n = 2; planned.count(base); ++n) base = stem + "-" + std::to_string(n);
+      int& n = next_suffix.try_emplace(stem, 2).first->second;
+      while (planned.count(base)) base = stem + "-" + std::to_string(n++);
       planned.insert(base);
     }
     plan.bases.push_back(base);
@@ -173,23 +177,35 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     }
     return std::nullopt;
   };
-  // Files are staged per certificate and put in place by one flush per group; a certificate is
-  // reported only once its files are there.
-  FileBatch staged;
+  // Files are written by a thread of their own, a group behind the database: this thread hands
+  // over a group of committed certificates and goes back to recording the next, while the writer
+  // stages each file under a temporary name and puts the group's in place with one flush. A
+  // certificate is reported only once its files are there.
   struct Waiting {
     size_t index;
     Json report;
     int64_t request_id;
-    std::vector<std::string> paths;
+    CertificateFiles files;
+    std::vector<Certificate> chain;
+    std::string error;  // staging failed: why
   };
-  std::vector<Waiting> waiting;
-  const auto flush = [&] {
+  struct FileGroup {
+    std::vector<Waiting> members;
+    std::vector<std::pair<std::filesystem::path, std::string>> failed;  // from the flush
+    std::shared_ptr<WorkPool::Job> writing;
+  };
+  FileBatch staged;  // touched by the writer thread only
+  auto filling = std::make_unique<FileGroup>();
+  std::unique_ptr<FileGroup> written_last;
+  WorkPool writer(args.no_files ? 0 : 1);  // one thread: a group's items run in order, the flush last
+  const auto report_written = [&](FileGroup& group) {
+    writer.wait(*group.writing);
     std::map<std::string, std::string> failed;  // path → why
-    for (auto& [path, why] : staged.commit()) failed.emplace(path.string(), why);
-    for (Waiting& w : waiting) {
-      std::string why;
-      for (const std::string& path : w.paths) {
-        if (auto found = failed.find(path); found != failed.end()) why = found->second;
+    for (auto& [path, why] : group.failed) failed.emplace(path.string(), why);
+    for (Waiting& w : group.members) {
+      std::string why = w.error;
+      for (const auto* path : {&w.files.cer, &w.files.p7b}) {
+        if (auto found = failed.find(path->string()); why.empty() && found != failed.end()) why = found->second;
       }
       if (why.empty()) {
         report(w.report);
@@ -197,7 +213,26 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
         refuse(w.index, files_not_written(w.request_id, why), w.request_id);
       }
     }
-    waiting.clear();
+  };
+  const auto hand_over = [&] {
+    if (written_last) report_written(*written_last);
+    written_last.reset();
+    if (filling->members.empty()) return;
+    FileGroup* group = filling.get();
+    group->writing = writer.run(group->members.size() + 1, [&staged, &args, group](size_t i) {
+      if (i == group->members.size()) {
+        group->failed = staged.commit();
+        return;
+      }
+      Waiting& w = group->members[i];
+      try {
+        (void)stage_certificate_files(staged, w.files, w.chain, args.force);
+      } catch (const pocketca::Error& e) {
+        w.error = e.what();
+      }
+    });
+    written_last = std::move(filling);
+    filling = std::make_unique<FileGroup>();
   };
   session.submit_batch(next, options, args.jobs, [&](BatchOutcome&& outcome) {
     const size_t i = std::stoul(outcome.name);
@@ -206,23 +241,25 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     if (r.disposition == store::Disposition::pending) {
       return report({{"index", i}, {"kind", "pending"}, {"request_id", r.request_id}});
     }
-    std::map<std::string, std::string> written;
+    // The engine reports only after the group's commit: the certificate is durable, now its files.
+    std::optional<CertificateFiles> files;
+    std::map<std::string, std::string> paths;
     if (!args.no_files) {
-      // The engine reports only after the group's commit: the certificate is durable, now its files.
       try {
-        written = stage_certificate_files(staged, plan_certificate_files(plan.bases[i], "", "", args.format, args.force),
-                                          r.chain, args.force);
+        files = plan_certificate_files(plan.bases[i], "", "", args.format, args.force);
       } catch (const pocketca::Error& e) {
         return refuse(i, files_not_written(r.request_id, e.what()), r.request_id);
       }
+      paths = {{"cer", files->cer.string()}, {"p7b", files->p7b.string()}};
     }
     Json j{{"index", i}, {"kind", "issued"}};
-    if (json) j["certificate"] = certificate_json(*r.record, r.ca.name, options.now, written, r.warnings);
+    if (json) j["certificate"] = certificate_json(*r.record, r.ca.name, options.now, paths, r.warnings);
     if (args.no_files) return report(j);
-    waiting.push_back({i, std::move(j), r.request_id, {written.at("cer"), written.at("p7b")}});
-    if (waiting.size() >= batch_group_size) flush();
+    filling->members.push_back({i, std::move(j), r.request_id, std::move(*files), r.chain, ""});
+    if (filling->members.size() >= batch_group_size) hand_over();
   });
-  flush();
+  hand_over();
+  hand_over();  // the last group: reported once written
 }
 
 // A home, its templates and an issuing session on them: one per process of a batch.
