@@ -149,7 +149,7 @@ CertificateBuilder& CertificateBuilder::authority_info_access(const std::string&
 }
 
 Certificate CertificateBuilder::sign(const PrivateKey& signing_key) {
-  if (X509_sign(cert_.get(), signing_key.native(), signing_key.signature_digest()) <= 0) {
+  if (X509_sign_ctx(cert_.get(), signing_key.signing_context().get()) <= 0) {
     throw_openssl("signing a certificate");
   }
   return Certificate::adopt(std::move(cert_));

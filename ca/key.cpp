@@ -154,4 +154,16 @@ const EVP_MD* PrivateKey::signature_digest() const {
 
 bool PrivateKey::matches(const EVP_PKEY* public_key) const { return EVP_PKEY_eq(key_.get(), public_key) == 1; }
 
+ossl::Ptr<EVP_MD_CTX> PrivateKey::signing_context() const {
+  std::call_once(signing_->once, [this] {
+    auto prepared = ossl::adopt(check_ptr(EVP_MD_CTX_new(), "allocating a signing context"));
+    check_one(EVP_DigestSignInit(prepared.get(), nullptr, signature_digest(), nullptr, key_.get()),
+              "preparing to sign");
+    signing_->context = std::move(prepared);
+  });
+  auto copy = ossl::adopt(check_ptr(EVP_MD_CTX_new(), "allocating a signing context"));
+  check_one(EVP_MD_CTX_copy_ex(copy.get(), signing_->context.get()), "copying a signing context");
+  return copy;
+}
+
 }  // namespace pocketca

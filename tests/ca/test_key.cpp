@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <openssl/core_names.h>
@@ -293,4 +295,31 @@ TEST_CASE("PrivateKey::from_pem refuses what is not a key as invalid input", "[k
     CHECK(error_from([&] { (void)PrivateKey::from_pem(bad, std::nullopt); }).kind() == ErrorKind::invalid_input);
     CHECK(ERR_peek_error() == 0);
   }
+}
+
+TEST_CASE("signing_context hands out ready copies whose signatures verify, from several threads", "[key]") {
+  const std::string spec = GENERATE("rsa:2048", "ec:p256", "ec:p384");
+  CAPTURE(spec);
+  const PrivateKey key = PrivateKey::generate(KeySpec::parse(spec));
+  const auto sign_and_verify = [&](int thread) {
+    for (int n = 0; n < 25; ++n) {
+      const std::string message = "message " + std::to_string(thread) + "/" + std::to_string(n);
+      auto signing = key.signing_context();
+      size_t size = 0;
+      const auto* data = reinterpret_cast<const unsigned char*>(message.data());
+      REQUIRE(EVP_DigestSign(signing.get(), nullptr, &size, data, message.size()) == 1);
+      Bytes signature(size);
+      REQUIRE(EVP_DigestSign(signing.get(), signature.data(), &size, data, message.size()) == 1);
+      signature.resize(size);
+      // Verified the ordinary way, with the digest signature_digest() names.
+      auto verifying = ossl::adopt(EVP_MD_CTX_new());
+      REQUIRE(EVP_DigestVerifyInit(verifying.get(), nullptr, key.signature_digest(), nullptr, key.native()) == 1);
+      CHECK(EVP_DigestVerify(verifying.get(), signature.data(), signature.size(), data, message.size()) == 1);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) threads.emplace_back(sign_and_verify, t);
+  sign_and_verify(3);
+  for (auto& t : threads) t.join();
+  CHECK(ERR_peek_error() == 0);
 }
