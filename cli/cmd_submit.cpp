@@ -1,7 +1,6 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <numeric>
 #include <unordered_map>
 #include <unordered_set>
 #include <unistd.h>
@@ -11,7 +10,7 @@
 #include "ca/files.h"
 #include "ca/issuance.h"
 #include "ca/request_intake.h"
-#include "ca/work_pool.h"
+#include "batch_file_writer.h"
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
@@ -154,10 +153,10 @@ std::string files_not_written(int64_t request_id, const std::string& why) {
          "); get them with `pocketca retrieve " + std::to_string(request_id) + "`";
 }
 
-// Issues plan.files[i] for each i in `indices` through `session`, and hands what became of each
-// to `report` as {"index", "kind": issued|pending|refused, …}, after its files are written.
+// Issues every file of `plan` through `session`, and hands what became of each to `report` as
+// {"index", "kind": issued|pending|refused, …}, after its files are written.
 void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitOptions& options, bool json,
-                  const BatchPlan& plan, const std::vector<size_t>& indices, const std::function<void(const Json&)>& report) {
+                  const BatchPlan& plan, const std::function<void(const Json&)>& report) {
   const auto refuse = [&](size_t i, const std::string& message, std::optional<int64_t> request_id) {
     Json j{{"index", i}, {"kind", "refused"}, {"error", message}};
     if (request_id) j["request_id"] = *request_id;
@@ -165,8 +164,8 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
   };
   size_t position = 0;
   const auto next = [&]() -> std::optional<BatchInput> {
-    while (position < indices.size()) {
-      const size_t i = indices[position++];
+    while (position < plan.files.size()) {
+      const size_t i = position++;
       try {
         if (!args.no_files) (void)plan_certificate_files(plan.bases[i], "", "", args.format, args.force);
         return BatchInput{std::to_string(i),
@@ -177,63 +176,8 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     }
     return std::nullopt;
   };
-  // Files are written by a thread of their own, a group behind the database: this thread hands
-  // over a group of committed certificates and goes back to recording the next, while the writer
-  // stages each file under a temporary name and puts the group's in place with one flush. A
-  // certificate is reported only once its files are there.
-  struct Waiting {
-    size_t index;
-    Json report;
-    int64_t request_id;
-    CertificateFiles files;
-    std::vector<Certificate> chain;
-    std::string error;  // staging failed: why
-  };
-  struct FileGroup {
-    std::vector<Waiting> members;
-    std::vector<std::pair<std::filesystem::path, std::string>> failed;  // from the flush
-    std::shared_ptr<WorkPool::Job> writing;
-  };
-  FileBatch staged;  // touched by the writer thread only
-  auto filling = std::make_unique<FileGroup>();
-  std::unique_ptr<FileGroup> written_last;
-  WorkPool writer(args.no_files ? 0 : 1);  // one thread: a group's items run in order, the flush last
-  const auto report_written = [&](FileGroup& group) {
-    writer.wait(*group.writing);
-    std::map<std::string, std::string> failed;  // path → why
-    for (auto& [path, why] : group.failed) failed.emplace(path.string(), why);
-    for (Waiting& w : group.members) {
-      std::string why = w.error;
-      for (const auto* path : {&w.files.cer, &w.files.p7b}) {
-        if (auto found = failed.find(path->string()); why.empty() && found != failed.end()) why = found->second;
-      }
-      if (why.empty()) {
-        report(w.report);
-      } else {
-        refuse(w.index, files_not_written(w.request_id, why), w.request_id);
-      }
-    }
-  };
-  const auto hand_over = [&] {
-    if (written_last) report_written(*written_last);
-    written_last.reset();
-    if (filling->members.empty()) return;
-    FileGroup* group = filling.get();
-    group->writing = writer.run(group->members.size() + 1, [&staged, &args, group](size_t i) {
-      if (i == group->members.size()) {
-        group->failed = staged.commit();
-        return;
-      }
-      Waiting& w = group->members[i];
-      try {
-        (void)stage_certificate_files(staged, w.files, w.chain, args.force);
-      } catch (const pocketca::Error& e) {
-        w.error = e.what();
-      }
-    });
-    written_last = std::move(filling);
-    filling = std::make_unique<FileGroup>();
-  };
+  std::optional<BatchFileWriter> files_writer;
+  if (!args.no_files) files_writer.emplace(args.force, batch_group_size);
   session.submit_batch(next, options, args.jobs, [&](BatchOutcome&& outcome) {
     const size_t i = std::stoul(outcome.name);
     if (!outcome.result) return refuse(i, outcome.error, outcome.request_id);
@@ -255,14 +199,16 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     Json j{{"index", i}, {"kind", "issued"}};
     if (json) j["certificate"] = certificate_json(*r.record, r.ca.name, options.now, paths, r.warnings);
     if (args.no_files) return report(j);
-    filling->members.push_back({i, std::move(j), r.request_id, std::move(*files), r.chain, ""});
-    if (filling->members.size() >= batch_group_size) hand_over();
+    files_writer->add(std::move(*files), r.chain,
+                      {[&report, j = std::move(j)] { report(j); },
+                       [&refuse, i, id = r.request_id](const std::string& why) {
+                         refuse(i, files_not_written(id, why), id);
+                       }});
   });
-  hand_over();
-  hand_over();  // the last group: reported once written
+  if (files_writer) files_writer->finish();
 }
 
-// A home, its templates and an issuing session on them: one per process of a batch.
+// A home, its templates and an issuing session on them, for a batch.
 struct BatchSession {
   BatchSession(const std::filesystem::path& dir, const GlobalOptions& global)
       : home(Home::open(dir)),
@@ -309,9 +255,7 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
   const auto started = std::chrono::steady_clock::now();
   try {
     BatchSession batch(home_dir, global);
-    std::vector<size_t> all(plan.files.size());
-    std::iota(all.begin(), all.end(), size_t{0});
-    issue_inputs(batch.session, args, options, global.json, plan, all, tally);
+    issue_inputs(batch.session, args, options, global.json, plan, tally);
   } catch (const pocketca::Error& e) {
     if (issued + pending + refused == 0) throw;  // e.g. a wrong passphrase: nothing happened
     throw pocketca::Error(e.kind(), "the batch stopped after " + std::to_string(issued) + " were issued: " + e.what());
