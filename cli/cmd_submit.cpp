@@ -292,7 +292,7 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   request->excludes(batch);
   cmd->add_option("--out-dir", args->out_dir, "--batch: where <name>.cer/.p7b go (default: current folder)")
       ->type_name("DIR");
-  cmd->add_option("--jobs", args->jobs, "--batch: check and sign on N threads (up to 64) while this one records")->capture_default_str()->type_name("N");
+  cmd->add_option("--jobs", args->jobs, "--batch: N threads sign and check while the main thread records (1 to 64)")->capture_default_str()->type_name("N");
   cmd->add_flag("--no-files", args->no_files, "--batch: record and report only; `retrieve ID` writes files later");
   cmd->add_option("--template", args->template_name, "Template name or display name (default: the one the request names)")
       ->type_name("NAME");
