@@ -299,7 +299,7 @@ ossl::Ptr<X509_CRL> signed_frame(const CrlSpec& spec, const PrivateKey& key) {
     add_extension(crl.get(), freshest_crl(spec.freshest_crl_url));
   }
   if (spec.next_publish) add_extension(crl.get(), next_crl_publish(*spec.next_publish));
-  if (X509_CRL_sign(crl.get(), key.native(), key.signature_digest()) <= 0) throw_openssl("signing a CRL");
+  if (X509_CRL_sign_ctx(crl.get(), key.signing_context().get()) <= 0) throw_openssl("signing a CRL");
   return crl;
 }
 
@@ -333,8 +333,7 @@ TbsParts split_tbs(X509_CRL* frame) {
 }
 
 Bytes signature_over(const unsigned char* data, size_t size, const PrivateKey& key) {
-  auto ctx = ossl::adopt(check_ptr(EVP_MD_CTX_new(), "allocating a signing context"));
-  check_one(EVP_DigestSignInit(ctx.get(), nullptr, key.signature_digest(), nullptr, key.native()), "signing a CRL");
+  auto ctx = key.signing_context();
   size_t signature_size = 0;
   check_one(EVP_DigestSign(ctx.get(), nullptr, &signature_size, data, size), "signing a CRL");
   Bytes signature(signature_size);

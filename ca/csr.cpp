@@ -207,21 +207,25 @@ std::string curve_name(const ASN1_OBJECT* curve) {
   return nist != nullptr ? nist : OBJ_nid2sn(nid);
 }
 
-void check_rsa_exponent_size(const std::optional<KeyAlgorithm>& algorithm, X509_REQ* req, const EVP_PKEY* loaded) {
-  if (!algorithm || !is_rsa(*algorithm) || loaded == nullptr) return;
-  auto exponent = rsa_public_exponent(X509_REQ_get_X509_PUBKEY(req));
-  if (exponent != nullptr && BN_num_bits(exponent.get()) > max_rsa_exponent_bits) {
-    invalid("the request's RSA public exponent is " + std::to_string(BN_num_bits(exponent.get())) +
-            " bits long; at most " + std::to_string(max_rsa_exponent_bits) + " bits are accepted (65537 is usual)");
-  }
-}
-
 std::string decimal(const BIGNUM* n) {
   char* text = BN_bn2dec(n);
   if (text == nullptr) throw_openssl("printing an RSA exponent");
   std::string out = text;
   OPENSSL_free(text);
   return out;
+}
+
+// The exponent of a loaded RSA key, in decimal ("" for other keys), read once per request;
+// one over max_rsa_exponent_bits is refused.
+std::string checked_rsa_exponent(const std::optional<KeyAlgorithm>& algorithm, X509_REQ* req, const EVP_PKEY* loaded) {
+  if (!algorithm || !is_rsa(*algorithm) || loaded == nullptr) return "";
+  auto exponent = rsa_public_exponent(X509_REQ_get_X509_PUBKEY(req));
+  if (exponent == nullptr) return "";
+  if (BN_num_bits(exponent.get()) > max_rsa_exponent_bits) {
+    invalid("the request's RSA public exponent is " + std::to_string(BN_num_bits(exponent.get())) +
+            " bits long; at most " + std::to_string(max_rsa_exponent_bits) + " bits are accepted (65537 is usual)");
+  }
+  return decimal(exponent.get());
 }
 
 // ---- Microsoft's attributes, read for `show`; never trusted, never fatal ----
@@ -330,9 +334,10 @@ Csr Csr::from_der(const Bytes& der) {
   const std::optional<KeyAlgorithm> algorithm = key_algorithm_of(req.get());
   std::shared_ptr<EVP_PKEY> key;
   if (algorithm && !has_unnamed_curve(*algorithm)) key = decode_public_key(X509_REQ_get_X509_PUBKEY(req.get()));
-  check_rsa_exponent_size(algorithm, req.get(), key.get());
+  std::string rsa_exponent = checked_rsa_exponent(algorithm, req.get(), key.get());
   std::vector<SubjectAltName> sans = requested_sans_of(req.get());
-  return Csr(std::shared_ptr<X509_REQ>(std::move(req)), std::move(key), der, std::move(sans));
+  return Csr(std::shared_ptr<X509_REQ>(std::move(req)), std::move(key), std::move(rsa_exponent), der,
+             std::move(sans));
 }
 
 const X509_NAME* Csr::subject_name() const { return X509_REQ_get_subject_name(req_.get()); }
@@ -393,9 +398,7 @@ RequestKey Csr::key() const {
   if (loaded == nullptr) return key;
   key.algorithm = upper(EVP_PKEY_get0_type_name(loaded));
   key.bits = std::max(0, EVP_PKEY_get_bits(loaded));
-  if (key.algorithm == "RSA" || key.algorithm == "RSA-PSS") {
-    if (auto e = rsa_public_exponent(X509_REQ_get_X509_PUBKEY(req_.get()))) key.rsa_exponent = decimal(e.get());
-  }
+  key.rsa_exponent = rsa_exponent_;
   return key;
 }
 

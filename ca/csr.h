@@ -73,10 +73,16 @@ class Csr {
   [[nodiscard]] const X509_NAME* subject_name() const;
 
  private:
-  Csr(std::shared_ptr<X509_REQ> req, std::shared_ptr<EVP_PKEY> key, Bytes der, std::vector<SubjectAltName> sans)
-      : req_(std::move(req)), key_(std::move(key)), der_(std::move(der)), requested_sans_(std::move(sans)) {}
+  Csr(std::shared_ptr<X509_REQ> req, std::shared_ptr<EVP_PKEY> key, std::string rsa_exponent, Bytes der,
+      std::vector<SubjectAltName> sans)
+      : req_(std::move(req)),
+        key_(std::move(key)),
+        rsa_exponent_(std::move(rsa_exponent)),
+        der_(std::move(der)),
+        requested_sans_(std::move(sans)) {}
   std::shared_ptr<X509_REQ> req_;
   std::shared_ptr<EVP_PKEY> key_;
+  std::string rsa_exponent_;  // decimal; "" unless an RSA key loaded
   Bytes der_;
   std::vector<SubjectAltName> requested_sans_;
 };

@@ -19,7 +19,7 @@ Bytes make_request_der(const PrivateKey& key, const X509_NAME* subject, const st
     (void)san.release();
     check_one(X509_REQ_add_extensions(req.get(), extensions.get()), "adding the request's extensions");
   }
-  if (X509_REQ_sign(req.get(), key.native(), key.signature_digest()) <= 0) throw_openssl("signing a request");
+  if (X509_REQ_sign_ctx(req.get(), key.signing_context().get()) <= 0) throw_openssl("signing a request");
   return to_der(req.get(), i2d_X509_REQ, "encoding a request");
 }
 
