@@ -22,6 +22,7 @@ class WorkPool {
   // Whether a thread waiting in wait() may run the job's items itself meanwhile.
   enum class CallerHelps : bool { no, yes };
 
+  // At least one thread: a job its caller may not help with is run by the pool's threads only.
   explicit WorkPool(int threads);
   // Drops the items no thread has started and waits for the running ones: declare a pool
   // after what its jobs refer to, so it goes first.

@@ -153,14 +153,22 @@ std::string files_not_written(int64_t request_id, const std::string& why) {
          "); get them with `pocketca retrieve " + std::to_string(request_id) + "`";
 }
 
-// Issues every file of `plan` through `session`, and hands what became of each to `report` as
-// {"index", "kind": issued|pending|refused, …}, after its files are written.
+// What became of one file of a batch.
+struct InputOutcome {
+  enum class Kind { issued, pending, refused };
+  size_t index = 0;
+  Kind kind = Kind::refused;
+  std::optional<int64_t> request_id;
+  std::string error;  // refused: why
+  Json certificate;   // issued, with --json: its JSON object
+};
+
+// Issues every file of `plan` through `session`, and hands what became of each to `report`,
+// after its files are written.
 void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitOptions& options, bool json,
-                  const BatchPlan& plan, const std::function<void(const Json&)>& report) {
+                  const BatchPlan& plan, const std::function<void(InputOutcome&&)>& report) {
   const auto refuse = [&](size_t i, const std::string& message, std::optional<int64_t> request_id) {
-    Json j{{"index", i}, {"kind", "refused"}, {"error", message}};
-    if (request_id) j["request_id"] = *request_id;
-    report(j);
+    report({i, InputOutcome::Kind::refused, request_id, message, {}});
   };
   size_t position = 0;
   const auto next = [&]() -> std::optional<BatchInput> {
@@ -183,7 +191,7 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     if (!outcome.result) return refuse(i, outcome.error, outcome.request_id);
     const SubmitResult& r = *outcome.result;
     if (r.disposition == store::Disposition::pending) {
-      return report({{"index", i}, {"kind", "pending"}, {"request_id", r.request_id}});
+      return report({i, InputOutcome::Kind::pending, r.request_id, "", {}});
     }
     // The engine reports only after the group's commit: the certificate is durable, now its files.
     std::optional<CertificateFiles> files;
@@ -196,11 +204,11 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
       }
       paths = {{"cer", files->cer.string()}, {"p7b", files->p7b.string()}};
     }
-    Json j{{"index", i}, {"kind", "issued"}};
-    if (json) j["certificate"] = certificate_json(*r.record, r.ca.name, options.now, paths, r.warnings);
-    if (args.no_files) return report(j);
+    InputOutcome issued{i, InputOutcome::Kind::issued, r.request_id, "", {}};
+    if (json) issued.certificate = certificate_json(*r.record, r.ca.name, options.now, paths, r.warnings);
+    if (args.no_files) return report(std::move(issued));
     files_writer->add(std::move(*files), r.chain,
-                      {[&report, j = std::move(j)] { report(j); },
+                      {[&report, issued = std::move(issued)]() mutable { report(std::move(issued)); },
                        [&refuse, i, id = r.request_id](const std::string& why) {
                          refuse(i, files_not_written(id, why), id);
                        }});
@@ -230,26 +238,28 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
   Progress progress(plan.files.size(), !global.quiet && !global.json);
   std::vector<Json> outcomes(plan.files.size());  // for --json, in input order
   size_t issued = 0, pending = 0, refused = 0;
-  const auto tally = [&](const Json& j) {
+  const auto tally = [&](InputOutcome&& outcome) {
     progress.step();
-    const size_t i = j["index"].get<size_t>();
-    const std::string file = plan.files[i].string();
-    const std::string kind = j["kind"].get<std::string>();
+    const std::string file = plan.files[outcome.index].string();
     Json out;
-    if (kind == "refused") {
-      ++refused;
-      out = {{"name", file}, {"error", j["error"]}};
-      if (j.contains("request_id")) out["request_id"] = j["request_id"];
-      if (!global.json) std::cerr << "error: " << file << ": " << j["error"].get<std::string>() << '\n';
-    } else if (kind == "pending") {
-      ++pending;
-      out = {{"name", file}, {"request_id", j["request_id"]}, {"disposition", "pending"}};
-    } else {
-      ++issued;
-      out = j.value("certificate", Json::object());
-      out["name"] = file;
+    switch (outcome.kind) {
+      case InputOutcome::Kind::refused:
+        ++refused;
+        out = {{"name", file}, {"error", outcome.error}};
+        if (outcome.request_id) out["request_id"] = *outcome.request_id;
+        if (!global.json) std::cerr << "error: " << file << ": " << outcome.error << '\n';
+        break;
+      case InputOutcome::Kind::pending:
+        ++pending;
+        out = {{"name", file}, {"request_id", *outcome.request_id}, {"disposition", "pending"}};
+        break;
+      case InputOutcome::Kind::issued:
+        ++issued;
+        out = outcome.certificate.is_null() ? Json::object() : std::move(outcome.certificate);
+        out["name"] = file;
+        break;
     }
-    if (global.json) outcomes[i] = std::move(out);
+    if (global.json) outcomes[outcome.index] = std::move(out);
   };
 
   const auto started = std::chrono::steady_clock::now();
