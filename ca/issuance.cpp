@@ -405,10 +405,13 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
     }
     if (signing) {
       finish(*signing);  // signed while this thread settled and reserved the next group
-      // Freed on the pool, whose threads allocated most of it: this thread is the one the others wait for.
+      // Freed by whichever thread is free first: a signing thread only when nothing is left to sign.
       auto finished = std::make_shared<std::unique_ptr<Group>>(std::move(signing));
-      (void)pool.run(1, [finished](size_t) { finished->reset(); });
+      (void)pool.run(1, [finished](size_t) { finished->reset(); }, WorkPool::CallerHelps::yes);
     }
+    // The last group is signing: copy the WAL back meanwhile, so that the batch's end (which
+    // checkpoints, see BulkWrites) copies only what that group adds, not the whole batch.
+    if (group && !upcoming) home_.store().checkpoint();
     signing = std::move(group);
   }
 }

@@ -239,8 +239,10 @@ class SqliteStore final : public Store {
 
   void set_bulk_writes(bool on) noexcept override {
     wal_pages_before_checkpoint_ = on ? kWalPagesBeforeCheckpointInBulk : kWalPagesBeforeCheckpoint;
-    if (!on) checkpoint_now(db_.getHandle(), nullptr);
+    if (!on) checkpoint();
   }
+
+  void checkpoint() noexcept override { checkpoint_now(db_.getHandle(), nullptr); }
 
   void write(const std::function<void(Writer&)>& change) override {
     std::optional<SQLite::Transaction> transaction;  // rolls back unless committed

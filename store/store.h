@@ -87,6 +87,9 @@ class Store {
   // Off again checkpoints at once, so that the commands after a batch start on a short WAL
   // (a process's first open reads all of it). Durability is unchanged: every commit is fsynced.
   virtual void set_bulk_writes(bool on) noexcept = 0;
+  // Copies the WAL back now, if no reader is on it (otherwise a later commit does). A batch
+  // calls it while its last group signs, so that its end copies back only that group.
+  virtual void checkpoint() noexcept = 0;
 
   // The schema version this database is at (PRAGMA user_version).
   virtual int schema_version() = 0;
