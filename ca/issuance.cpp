@@ -403,15 +403,17 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
         group.reset();
       }
     }
-    if (signing) {
+    const bool recording = signing != nullptr;
+    if (recording) {
       finish(*signing);  // signed while this thread settled and reserved the next group
       // Freed by whichever thread is free first: a signing thread only when nothing is left to sign.
       auto finished = std::make_shared<std::unique_ptr<Group>>(std::move(signing));
       (void)pool.run(1, [finished](size_t) { finished->reset(); }, WorkPool::CallerHelps::yes);
     }
-    // The last group is signing: copy the WAL back meanwhile, so that the batch's end (which
-    // checkpoints, see BulkWrites) copies only what that group adds, not the whole batch.
-    if (group && !upcoming) home_.store().checkpoint();
+    // The last group is signing and the ones before it are recorded: copy the WAL back
+    // meanwhile, so that the batch's end (which checkpoints, see BulkWrites) copies only what
+    // the last group adds, not the whole batch. A batch of one group checkpoints once, at its end.
+    if (group && !upcoming && recording) home_.store().checkpoint();
     signing = std::move(group);
   }
 }
