@@ -13,6 +13,7 @@
 #include "ca/error.h"
 #include "migrations.h"
 #include "sqlite_store.h"
+#include "wal_copier.h"
 
 namespace pocketca::store {
 
@@ -186,11 +187,20 @@ int wait_for_other_writer(void*, int tries_so_far) {
 }
 
 constexpr int kWalPagesBeforeCheckpoint = 128;
-// In a batch (Store::set_bulk_writes): 32 MB. A group of 256 certificates dirties ~1 000
-// pages (random serial and thumbprint keys land on a different index page each), and a
-// checkpoint after every group copied them all again and fsynced the database: ~10% of a
-// one-job batch, more with two jobs, whose checkpoints took turns with their commits.
-constexpr int kWalPagesBeforeCheckpointInBulk = 8192;
+// In a batch (Store::set_bulk_writes) the WAL is copied back by a WalCopier from 16 MB on,
+// and by the writer itself only past 64 MB, when the copier has left it little to copy. A
+// group of 256 certificates dirties 100–300 pages in a small database and ~800 in one of a
+// million (random serial and thumbprint keys land on a page each): a checkpoint after every
+// group copied them all again and fsynced the database, ~10% of a one-job batch, and in a
+// large database the recording thread spent a fifth of its time copying.
+constexpr int kWalPagesBeforeCopyInBulk = 4096;
+constexpr int kWalPagesBeforeCheckpointInBulk = 16384;
+
+// What a commit does about the WAL's length, read by the WAL hook.
+struct WalLimits {
+  int checkpoint_at = kWalPagesBeforeCheckpoint;  // the writer copies back and truncates
+  WalCopier* copier = nullptr;                    // in a batch: asked from kWalPagesBeforeCopyInBulk on
+};
 
 // Copies the WAL back and truncates it, without waiting: if a reader is still on the WAL,
 // a later commit tries again.
@@ -200,15 +210,20 @@ void checkpoint_now(sqlite3* db, const char* schema) {
   sqlite3_busy_handler(db, &wait_for_other_writer, nullptr);
 }
 
-// The WAL hook: `threshold` points at the connection's current limit in pages.
-int truncate_long_wal(void* threshold, sqlite3* db, const char* schema, int pages) {
-  if (pages >= *static_cast<const int*>(threshold)) checkpoint_now(db, schema);
+// The WAL hook, after every commit: `limits` is the connection's WalLimits.
+int keep_wal_short(void* limits, sqlite3* db, const char* schema, int pages) {
+  const auto& wal = *static_cast<const WalLimits*>(limits);
+  if (pages >= wal.checkpoint_at) {
+    checkpoint_now(db, schema);
+  } else if (wal.copier != nullptr && pages >= kWalPagesBeforeCopyInBulk) {
+    wal.copier->request();
+  }
   return SQLITE_OK;
 }
 
 // WAL + synchronous=FULL: a commit is durable when it returns (design.md, Durability rules).
-// `wal_threshold` is where the WAL hook finds the number of pages that starts a checkpoint.
-void configure(SQLite::Database& db, const std::string& path, int* wal_threshold) {
+// `wal_limits` is where the WAL hook finds what to do about the WAL's length.
+void configure(SQLite::Database& db, const std::string& path, WalLimits* wal_limits) {
   if (!path.empty() && path != ":memory:") {
     const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") {
@@ -222,24 +237,34 @@ void configure(SQLite::Database& db, const std::string& path, int* wal_threshold
   // frame, and a rebuilt index has forgotten what was already copied back, so the WAL grew with
   // every command and so did each start (1,500 reads by a few hundred commands). Instead a commit
   // that leaves the WAL over 128 pages copies it back and truncates it (one fsync every few
-  // commands; in a batch, every 32 MB). Durability is the commit's fsync, not the checkpoint's.
+  // commands; in a batch, see WalLimits). Durability is the commit's fsync, not the checkpoint's.
   sqlite3_busy_handler(db.getHandle(), &wait_for_other_writer, nullptr);
   sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  sqlite3_wal_hook(db.getHandle(), &truncate_long_wal, wal_threshold);
+  sqlite3_wal_hook(db.getHandle(), &keep_wal_short, wal_limits);
   db.exec("PRAGMA foreign_keys = ON");
 }
 
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path)
-      : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs) {
-    configure(db_, path, &wal_pages_before_checkpoint_);
+      : path_(path), db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs) {
+    configure(db_, path, &wal_limits_);
     migrate(db_, path, latest_schema_version());
   }
 
+  ~SqliteStore() override { stop_copier(); }
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
   void set_bulk_writes(bool on) noexcept override {
-    wal_pages_before_checkpoint_ = on ? kWalPagesBeforeCheckpointInBulk : kWalPagesBeforeCheckpoint;
-    if (!on) checkpoint();
+    if (on) {
+      wal_limits_.checkpoint_at = kWalPagesBeforeCheckpointInBulk;
+      start_copier();
+    } else {
+      stop_copier();
+      wal_limits_.checkpoint_at = kWalPagesBeforeCheckpoint;
+      checkpoint();
+    }
   }
 
   void checkpoint() noexcept override { checkpoint_now(db_.getHandle(), nullptr); }
@@ -369,8 +394,26 @@ class SqliteStore final : public Store {
   }
 
  private:
-  int wal_pages_before_checkpoint_ = kWalPagesBeforeCheckpoint;  // before db_: the WAL hook reads it
+  // Without a copier (an in-memory database, or one it cannot open), the writer copies back.
+  void start_copier() noexcept {
+    if (copier_ || path_.empty() || path_ == ":memory:") return;
+    try {
+      copier_ = std::make_unique<WalCopier>(path_);
+    } catch (const std::exception&) {
+      return;
+    }
+    wal_limits_.copier = copier_.get();
+  }
+
+  void stop_copier() noexcept {
+    wal_limits_.copier = nullptr;
+    copier_.reset();
+  }
+
+  std::string path_;
+  WalLimits wal_limits_;  // before db_: the WAL hook reads it
   SQLite::Database db_;
+  std::unique_ptr<WalCopier> copier_;  // after db_, and stopped by the destructor before it closes
   StatementCache statements_{db_};  // declared after db_: finalized before the connection closes
 };
 

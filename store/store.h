@@ -82,10 +82,12 @@ class Store {
   // The latest thisUpdate of any CRL of the CA, base or delta, without reading any DER.
   virtual std::optional<Time> latest_crl_this_update(int64_t ca_index) = 0;
 
-  // On for a batch: the WAL may grow to 32 MB between checkpoints instead of 128 pages
-  // (each checkpoint copies every page written since the last one and fsyncs the database).
-  // Off again checkpoints at once, so that the commands after a batch start on a short WAL
-  // (a process's first open reads all of it). Durability is unchanged: every commit is fsynced.
+  // On for a batch: from 16 MB of WAL on, a thread and connection of their own copy it back
+  // while the batch goes on writing (store/wal_copier.h); the writer itself checkpoints only
+  // past 64 MB instead of 128 pages (each checkpoint copies every page written since the last
+  // one and fsyncs the database). Off again stops that thread and checkpoints at once, so that
+  // the commands after a batch start on a short WAL (a process's first open reads all of it).
+  // Durability is unchanged: every commit is fsynced.
   virtual void set_bulk_writes(bool on) noexcept = 0;
   // Copies the WAL back now, if no reader is on it (otherwise a later commit does). A batch
   // calls it while its last group signs, so that its end copies back only that group.
