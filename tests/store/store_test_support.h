@@ -89,6 +89,14 @@ inline RequestRecord sample_request(std::optional<int64_t> ca_index) {
   return request;
 }
 
+// A request of ~200 database pages: over the usual 128-page WAL limit, and a few of them make a
+// long WAL in bulk mode.
+inline RequestRecord large_request() {
+  RequestRecord large = sample_request(1);
+  large.request_der.assign(200 * 4096, 0x30);
+  return large;
+}
+
 // A valid certificate; its thumbprint derives from the serial, so it is unique per serial.
 inline CertificateRecord sample_certificate(int64_t ca_index, const std::string& serial, int64_t request_id) {
   CertificateRecord cert;

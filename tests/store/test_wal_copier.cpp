@@ -15,13 +15,6 @@ using namespace pocketca::store::testing;
 
 namespace {
 
-// A request of ~200 database pages, so that a few of them make a long WAL.
-RequestRecord large_request() {
-  RequestRecord large = sample_request(1);
-  large.request_der.assign(200 * 4096, 0x30);
-  return large;
-}
-
 void add(Store& store, const RequestRecord& request) {
   store.write([&](Writer& w) { (void)w.add_request(request); });
 }
