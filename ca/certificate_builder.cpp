@@ -34,23 +34,32 @@ void copy_public_key(X509_PUBKEY* to, const X509_PUBKEY* from) {
 }  // namespace
 
 CertificateBuilder::CertificateBuilder(const X509_NAME* subject, const X509_PUBKEY* subject_public_key,
-                                       const Bytes& serial, Time not_before, Time not_after)
-    : CertificateBuilder(subject, static_cast<EVP_PKEY*>(nullptr), serial, not_before, not_after) {
+                                       Time not_before, Time not_after)
+    : cert_(ossl::adopt(check_ptr(X509_new(), "allocating a certificate"))) {
+  check_one(X509_set_version(cert_.get(), X509_VERSION_3), "setting the certificate version");
+  check_one(X509_set_subject_name(cert_.get(), subject), "setting the subject");
   copy_public_key(X509_get_X509_PUBKEY(cert_.get()), subject_public_key);
+  check_one(X509_set1_notBefore(cert_.get(), to_asn1_time(not_before).get()), "setting notBefore");
+  check_one(X509_set1_notAfter(cert_.get(), to_asn1_time(not_after).get()), "setting notAfter");
 }
 
 CertificateBuilder::CertificateBuilder(const X509_NAME* subject, EVP_PKEY* subject_public_key, const Bytes& serial,
                                        Time not_before, Time not_after)
     : cert_(ossl::adopt(check_ptr(X509_new(), "allocating a certificate"))) {
   check_one(X509_set_version(cert_.get(), X509_VERSION_3), "setting the certificate version");
+  check_one(X509_set_subject_name(cert_.get(), subject), "setting the subject");
+  check_one(X509_set_pubkey(cert_.get(), subject_public_key), "setting the public key");
+  check_one(X509_set1_notBefore(cert_.get(), to_asn1_time(not_before).get()), "setting notBefore");
+  check_one(X509_set1_notAfter(cert_.get(), to_asn1_time(not_after).get()), "setting notAfter");
+  this->serial(serial);
+}
+
+CertificateBuilder& CertificateBuilder::serial(const Bytes& serial) {
   auto bn = ossl::adopt(check_ptr(BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr), "serial"));
   auto serial_int = ossl::adopt(check_ptr(BN_to_ASN1_INTEGER(bn.get(), nullptr), "encoding the serial"));
   check_one(X509_set_serialNumber(cert_.get(), serial_int.get()), "setting the serial");
-  check_one(X509_set_subject_name(cert_.get(), subject), "setting the subject");
-  check_one(X509_set_issuer_name(cert_.get(), subject), "setting the issuer");
-  if (subject_public_key != nullptr) check_one(X509_set_pubkey(cert_.get(), subject_public_key), "setting the public key");
-  check_one(X509_set1_notBefore(cert_.get(), to_asn1_time(not_before).get()), "setting notBefore");
-  check_one(X509_set1_notAfter(cert_.get(), to_asn1_time(not_after).get()), "setting notAfter");
+  has_serial_ = true;
+  return *this;
 }
 
 CertificateBuilder& CertificateBuilder::issued_by(const Certificate& issuer) {
@@ -149,6 +158,9 @@ CertificateBuilder& CertificateBuilder::authority_info_access(const std::string&
 }
 
 Certificate CertificateBuilder::sign(const PrivateKey& signing_key) {
+  if (!has_serial_) throw Error(ErrorKind::crypto, "signing a certificate: it has no serial");
+  // Self-signed unless issued_by() named an issuer (set here, once: each set copies the name).
+  if (!issuer_) check_one(X509_set_issuer_name(cert_.get(), X509_get_subject_name(cert_.get())), "setting the issuer");
   if (X509_sign_ctx(cert_.get(), signing_key.signing_context().get()) <= 0) {
     throw_openssl("signing a certificate");
   }

@@ -20,9 +20,12 @@ class CertificateBuilder {
   CertificateBuilder(const X509_NAME* subject, EVP_PKEY* subject_public_key, const Bytes& serial, Time not_before,
                      Time not_after);
   // The same with the SubjectPublicKeyInfo copied as it is (from a request): no
-  // key encoding or decoding, which OpenSSL 3.0 makes costly per certificate.
-  CertificateBuilder(const X509_NAME* subject, const X509_PUBKEY* subject_public_key, const Bytes& serial,
-                     Time not_before, Time not_after);
+  // key encoding or decoding, which OpenSSL 3.0 makes costly per certificate. The serial
+  // comes later (serial()): a leaf's carries its request's ID, known once the request is recorded.
+  CertificateBuilder(const X509_NAME* subject, const X509_PUBKEY* subject_public_key, Time not_before,
+                     Time not_after);
+
+  CertificateBuilder& serial(const Bytes& serial);
 
   // The signer: the issuing CA's certificate and key. Without one the
   // certificate is self-signed with `key` (which must match the subject key).
@@ -44,7 +47,7 @@ class CertificateBuilder {
   CertificateBuilder& ocsp_no_check();
   CertificateBuilder& add(ossl::Ptr<X509_EXTENSION> extension);
 
-  // Signs with SHA-256 (SHA-384 for a P-384 key) and returns the result.
+  // Signs with SHA-256 (SHA-384 for a P-384 key) and returns the result. Error without a serial.
   [[nodiscard]] Certificate sign(const PrivateKey& signing_key);
 
  private:
@@ -52,6 +55,7 @@ class CertificateBuilder {
 
   ossl::Ptr<X509> cert_;
   std::optional<Certificate> issuer_;
+  bool has_serial_ = false;
 };
 
 // A URL we are willing to write into CDP/AIA: http or https with a host, no spaces, commas

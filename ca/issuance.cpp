@@ -22,6 +22,8 @@ struct IssuingSession::Checked {
   const CertificateTemplate* tmpl = nullptr;
   PolicyDecision decision;
   store::RequestRecord submitted;
+  // The certificate but for its serial, when a batch drafted it where it checked; sign() uses it up.
+  std::optional<CertificateBuilder> draft;
 };
 
 namespace {
@@ -105,17 +107,20 @@ const store::CaRecord& IssuingSession::issuer_for(const std::string& selector, T
   return found->second;
 }
 
-Certificate IssuingSession::sign(int64_t request_id, const Checked& checked, const store::CaRecord& ca,
+LeafSpec IssuingSession::leaf_spec(const Checked& checked, const store::CaRecord& ca, const Certificate& ca_certificate,
+                                   Time now) {
+  return {checked.csr,    *checked.tmpl,
+          checked.decision.sans, ca, ca_certificate, now - clock_skew_allowance,
+          std::min(validity_end(*checked.tmpl, now), ca.not_after)};
+}
+
+Certificate IssuingSession::sign(int64_t request_id, Checked& checked, const store::CaRecord& ca,
                                  const Certificate& ca_certificate, const PrivateKey& key, Time now) const {
-  const LeafSpec spec{checked.csr,
-                      *checked.tmpl,
-                      checked.decision.sans,
-                      ca,
-                      ca_certificate,
-                      make_serial(static_cast<uint32_t>(request_id), static_cast<uint16_t>(ca.index)),
-                      now - clock_skew_allowance,
-                      std::min(validity_end(*checked.tmpl, now), ca.not_after)};
-  return sign_leaf(spec, key);
+  const Bytes serial = make_serial(static_cast<uint32_t>(request_id), static_cast<uint16_t>(ca.index));
+  if (!checked.draft) return sign_leaf(leaf_spec(checked, ca, ca_certificate, now), serial, key);
+  CertificateBuilder draft = std::move(*checked.draft);
+  checked.draft.reset();
+  return sign_leaf(std::move(draft), serial, key);
 }
 
 store::CertificateRecord IssuingSession::row_of(const Certificate& issued, int64_t request_id, const Checked& checked,
@@ -149,16 +154,25 @@ struct IssuingSession::Inspection {
 };
 
 IssuingSession::Inspection IssuingSession::inspect(const std::string& raw_input, const Attributes& attributes,
-                                                   const store::CaRecord& ca, const SubmitOptions& options) const {
+                                                   const store::CaRecord& ca, const SubmitOptions& options,
+                                                   const Certificate* draft_under) const {
   Inspection out;
   try {
-    out.checked.emplace(Checked{Csr::from_der(request_der_from_input(raw_input)), nullptr, {}, {}});
+    out.checked.emplace(Checked{Csr::from_der(request_der_from_input(raw_input)), nullptr, {}, {}, {}});
     out.checked->tmpl = &choose_template(templates_, options.template_name, attributes, out.checked->csr);
     out.checked->decision = check_request(out.checked->csr, *out.checked->tmpl, attributes, ca);
     out.checked->submitted = request_row(out.checked->csr, ca, out.checked->tmpl->name, options,
                                          store::Disposition::pending, "");
   } catch (const Error& e) {
     out.error = e;
+    return out;
+  }
+  if (draft_under != nullptr && !options.pending && !out.checked->tmpl->requires_approval) {
+    try {
+      out.checked->draft = draft_leaf(leaf_spec(*out.checked, ca, *draft_under, options.now));
+    } catch (const Error&) {
+      // sign() drafts again and fails there, where a failure is recorded against the request.
+    }
   }
   return out;
 }
@@ -214,7 +228,7 @@ SubmitResult IssuingSession::submit(const std::string& raw_input, const SubmitOp
   return result;
 }
 
-void IssuingSession::issue_one(const Checked& checked, SubmitResult& result, const SubmitOptions& options) {
+void IssuingSession::issue_one(Checked& checked, SubmitResult& result, const SubmitOptions& options) {
   const store::CaRecord ca = result.ca;
   const PrivateKey& key = key_of(ca);  // a wrong passphrase stops here, before anything is recorded
   const Certificate& ca_certificate = chain_for(ca).front();
@@ -326,7 +340,7 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
         r->inspections[i].error = e;  // unreadable: reported, and no submission to audit
         return;
       }
-      r->inspections[i] = inspect(raw, attributes, ca, options);  // parsing and policy are pure
+      r->inspections[i] = inspect(raw, attributes, ca, options, &ca_certificate);  // parsing and policy are pure
     }, WorkPool::CallerHelps::yes);  // this thread checks too while it waits for signatures
     return reading;
   };
@@ -437,7 +451,7 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
   SubmitResult result;
   result.ca = find_ca(home_, std::to_string(request.ca_index.value_or(0)));
   check_issuer_usable(home_, result.ca, now);
-  Checked checked{Csr::from_der(request.request_der), templates_.find(request.template_name), {}, request};
+  Checked checked{Csr::from_der(request.request_der), templates_.find(request.template_name), {}, request, {}};
   try {
     if (checked.tmpl == nullptr) {
       throw Error(ErrorKind::policy_denied, "template \"" + request.template_name + "\" no longer exists");

@@ -16,6 +16,7 @@
 #include "certificate_template.h"
 #include "hierarchy.h"
 #include "home.h"
+#include "leaf_certificate.h"
 #include "store/records.h"
 
 namespace pocketca {
@@ -93,9 +94,10 @@ class IssuingSession {
   struct Inspection;
   struct Group;
   const PrivateKey& key_of(const store::CaRecord& ca);
-  // The pure part of the checks (parse, template, policy): safe on several threads.
+  // The pure part of the checks (parse, template, policy): safe on several threads. With
+  // `draft_under` (the CA's certificate), also drafts the certificate of a request that will be signed.
   [[nodiscard]] Inspection inspect(const std::string& raw_input, const Attributes& attributes, const store::CaRecord& ca,
-                                   const SubmitOptions& options) const;
+                                   const SubmitOptions& options, const Certificate* draft_under = nullptr) const;
   // Records what inspect found wrong (audit entry or denied row) and throws, or hands back the checked request.
   Checked settle(Inspection&& inspection, const SubmitOptions& options, SubmitResult& result);
   // Parses and checks one submission (recording a refusal); fills result.ca, template, warnings.
@@ -103,12 +105,15 @@ class IssuingSession {
   // Records a pending row when --pending or the template asks for approval; false otherwise.
   bool hold_if_pending(const Checked& checked, const SubmitOptions& options, SubmitResult& result);
   // Records, signs and commits one request in one transaction; on failure, keeps it as a failed row.
-  void issue_one(const Checked& checked, SubmitResult& result, const SubmitOptions& options);
+  void issue_one(Checked& checked, SubmitResult& result, const SubmitOptions& options);
   // A batch group's two transactions: its request rows (failed until recorded), then its certificates.
   void reserve_requests(Group& group, const SubmitOptions& options);
   void record_certificates(Group& group, const SubmitOptions& options);
-  // Thread-safe: reads only its arguments.
-  [[nodiscard]] Certificate sign(int64_t request_id, const Checked& checked, const store::CaRecord& ca,
+  // What draft_leaf() needs to build the certificate of `checked`.
+  [[nodiscard]] static LeafSpec leaf_spec(const Checked& checked, const store::CaRecord& ca,
+                                          const Certificate& ca_certificate, Time now);
+  // Thread-safe: touches only its arguments, and uses up checked's draft if it has one.
+  [[nodiscard]] Certificate sign(int64_t request_id, Checked& checked, const store::CaRecord& ca,
                                  const Certificate& ca_certificate, const PrivateKey& key, Time now) const;
   // The CA's certificate and its issuers, parsed once per session.
   const std::vector<Certificate>& chain_for(const store::CaRecord& ca);

@@ -1,16 +1,14 @@
 #include "leaf_certificate.h"
 
-#include "certificate_builder.h"
 #include "error.h"
 #include "hierarchy.h"
 
 namespace pocketca {
 
-Certificate sign_leaf(const LeafSpec& spec, const PrivateKey& issuer_key) {
+CertificateBuilder draft_leaf(const LeafSpec& spec) {
   EVP_PKEY* subject_key = check_ptr(spec.csr.public_key(), "reading the request's key");
   const X509_NAME* subject = spec.csr.subject_name();
-  CertificateBuilder builder(subject, X509_REQ_get_X509_PUBKEY(spec.csr.native()), spec.serial, spec.not_before,
-                             spec.not_after);
+  CertificateBuilder builder(subject, X509_REQ_get_X509_PUBKEY(spec.csr.native()), spec.not_before, spec.not_after);
   builder.issued_by(spec.issuer_certificate);
 
   const CertificateTemplate& t = spec.tmpl;
@@ -24,7 +22,15 @@ Certificate sign_leaf(const LeafSpec& spec, const PrivateKey& issuer_key) {
   add_issuer_pointers(builder, spec.issuer);
   if (t.template_name_extension) builder.template_name(t.name);
   if (t.ocsp_no_check) builder.ocsp_no_check();
-  return builder.sign(issuer_key);
+  return builder;
+}
+
+Certificate sign_leaf(CertificateBuilder&& draft, const Bytes& serial, const PrivateKey& issuer_key) {
+  return draft.serial(serial).sign(issuer_key);
+}
+
+Certificate sign_leaf(const LeafSpec& spec, const Bytes& serial, const PrivateKey& issuer_key) {
+  return sign_leaf(draft_leaf(spec), serial, issuer_key);
 }
 
 }  // namespace pocketca

@@ -80,10 +80,9 @@ int main(int argc, char** argv) {
         std::vector<std::optional<Certificate>> issued(n);
         auto sign_range = [&](size_t from, size_t step) {
           for (size_t i = from; i < n; i += step) {
-            issued[i] = sign_leaf({csr, tmpl, decision.sans, ca, chain.front(),
-                                   make_serial(static_cast<uint32_t>(ids[i]), static_cast<uint16_t>(ca.index)),
-                                   options.now - clock_skew_allowance, not_after},
-                                  key);
+            issued[i] = sign_leaf({csr, tmpl, decision.sans, ca, chain.front(), options.now - clock_skew_allowance,
+                                   not_after},
+                                  make_serial(static_cast<uint32_t>(ids[i]), static_cast<uint16_t>(ca.index)), key);
           }
         };
         {

@@ -216,6 +216,41 @@ TEST_CASE("end-entity certificates: CA:FALSE, EKU, OCSP and custom extensions", 
   CHECK(octets(X509_get0_authority_key_id(c)) == ca.subject_key_id());
 }
 
+TEST_CASE("a certificate drafted from a request's key gets its serial last, and signs only with one",
+          "[certificate_builder]") {
+  const PrivateKey& ca_key = shared_key("ec:p256");
+  const PrivateKey& leaf_key = shared_key("rsa:2048");
+  const Certificate ca = make_ca_cert("CN=Draft Test CA", ca_key, 1);
+  auto name = parse_distinguished_name("CN=mail.contoso.com");
+  X509_PUBKEY* raw_spki = nullptr;
+  REQUIRE(X509_PUBKEY_set(&raw_spki, leaf_key.native()) == 1);
+  const auto spki = ossl::adopt(raw_spki);
+
+  CertificateBuilder draft(name.get(), spki.get(), sample_time(), sample_time(days(730)));
+  draft.issued_by(ca).key_usage({"digitalSignature"}).subject_key_identifier().authority_key_identifier();
+  CHECK(error_from([&] { (void)draft.sign(ca_key); }).kind() == ErrorKind::crypto);  // no serial yet
+
+  const Bytes serial = make_serial(77, 2);
+  const Certificate leaf = Certificate::from_der(draft.serial(serial).sign(ca_key).der());
+  CHECK(leaf.serial_hex() == to_hex_lower(serial));
+  CHECK(leaf.subject() == "CN=mail.contoso.com");
+  CHECK(leaf.issuer() == ca.subject());  // the issuer's name, not the subject's
+  CHECK(EVP_PKEY_eq(leaf.public_key(), leaf_key.native()) == 1);
+  CHECK(openssl_verify(leaf, {}, ca, sample_time(days(1))) == X509_V_OK);
+}
+
+TEST_CASE("a certificate without an issuer is self-signed: its issuer is its subject", "[certificate_builder]") {
+  const PrivateKey& key = shared_key("ec:p256");
+  auto name = parse_distinguished_name("CN=Self Signed, O=Contoso");
+  const Certificate self = Certificate::from_der(
+      CertificateBuilder(name.get(), key.native(), make_serial(3, 1), sample_time(), sample_time(days(1)))
+          .sign(key)
+          .der());
+  CHECK(self.issuer() == "CN=Self Signed,O=Contoso");
+  CHECK(self.issuer() == self.subject());
+  CHECK(X509_verify(self.native(), key.native()) == 1);
+}
+
 TEST_CASE("RSA signers sign with SHA-256", "[certificate_builder]") {
   const PrivateKey& key = shared_key("rsa:2048");
   const Certificate root = make_ca_cert("CN=RSA Root", key, 1);

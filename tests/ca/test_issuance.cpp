@@ -461,3 +461,46 @@ TEST_CASE("submit_batch: every input reported once, refusals alone, each certifi
   CHECK(serials.size() == issued);
   CHECK(lab.store().list_certificates({}).size() == certificates_before + issued);
 }
+
+TEST_CASE("submit_batch: each certificate is its own request's, drafted while checked and signed after",
+          "[issuance][batch]") {
+  const int jobs = GENERATE(1, 2);
+  CAPTURE(jobs);
+  LabHome lab(lab_options("ec:p256"));
+  IssuingSession session(*lab.home, lab.templates, never_asked());
+  const size_t total = batch_group_size + 30;  // two groups: one is drafted while the other signs
+  const auto host = [](size_t i) { return "host" + std::to_string(i) + ".contoso.lab"; };
+  std::vector<std::string> pems;
+  for (size_t i = 0; i < total; ++i) {
+    RequestSpec spec;
+    spec.subject = {{"CN", host(i)}};
+    spec.sans = {"DNS:" + host(i)};
+    pems.push_back(ec_pem(spec));
+  }
+  const auto issuer_cert = parsed(lab.issuing().certificate_der);
+  X509* issuer = issuer_cert.get();
+
+  size_t next = 0;
+  size_t checked = 0;
+  session.submit_batch(
+      [&]() -> std::optional<BatchInput> {
+        if (next == total) return std::nullopt;
+        const size_t i = next++;
+        return BatchInput{std::to_string(i), [&pems, i] { return pems[i]; }};
+      },
+      web_server(), jobs,
+      [&](BatchOutcome&& outcome) {
+        REQUIRE(outcome.result.has_value());
+        const std::string expected = host(std::stoul(outcome.name));
+        const auto cert = parsed(outcome.result->record->der);
+        CHECK(to_rfc4514(X509_get_subject_name(cert.get())) == "CN=" + expected);
+        CHECK(outcome.result->record->sans == std::vector<std::string>{"DNS:" + expected});
+        CHECK(serial_of(cert.get()) == outcome.result->record->serial);
+        CHECK(std::stoull(serial_of(cert.get()).substr(2 * serial_size - 8), nullptr, 16) ==
+              static_cast<uint64_t>(outcome.result->request_id));
+        CHECK(X509_check_issued(issuer, cert.get()) == X509_V_OK);
+        CHECK(X509_verify(cert.get(), X509_get0_pubkey(issuer)) == 1);
+        ++checked;
+      });
+  CHECK(checked == total);
+}
