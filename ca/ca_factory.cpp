@@ -47,7 +47,9 @@ Certificate sign_ca_certificate(const CaDraft& draft, const Bytes& serial, const
       .subject_key_identifier()
       .authority_key_identifier();
   // A root publishes nothing about itself; a subordinate points at its issuer's CRL and certificate.
-  if (issuer) add_issuer_pointers(builder, issuer->record);
+  if (issuer) {
+    for (auto& pointer : issuer_pointers(issuer->record)) builder.add(std::move(pointer));
+  }
   return builder.sign(issuer ? issuer->key : draft.key);
 }
 

@@ -31,7 +31,87 @@ void copy_public_key(X509_PUBKEY* to, const X509_PUBKEY* from) {
   }
 }
 
+// An extension from OpenSSL's configuration syntax; `issuer` and `subject` are what the value
+// may refer to (AKI and SKI), nullptr when it refers to neither.
+ossl::Ptr<X509_EXTENSION> conf_extension(int nid, const std::string& value, X509* issuer, X509* subject) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, issuer, subject, nullptr, nullptr, 0);
+  auto ext = ossl::adopt(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value.c_str()));
+  if (!ext) throw_openssl(std::string("building the ") + OBJ_nid2sn(nid) + " extension from \"" + value + "\"");
+  return ext;
+}
+
 }  // namespace
+
+namespace extensions {
+
+ossl::Ptr<X509_EXTENSION> basic_constraints(bool is_ca, std::optional<int> path_len) {
+  std::string value = is_ca ? "critical,CA:TRUE" : "CA:FALSE";
+  if (is_ca && path_len) value += ",pathlen:" + std::to_string(*path_len);
+  return conf_extension(NID_basic_constraints, value, nullptr, nullptr);
+}
+
+ossl::Ptr<X509_EXTENSION> key_usage(const std::vector<std::string>& usages) {
+  return conf_extension(NID_key_usage, "critical," + join(usages, ","), nullptr, nullptr);
+}
+
+ossl::Ptr<X509_EXTENSION> extended_key_usage(const std::vector<std::string>& purposes) {
+  return conf_extension(NID_ext_key_usage, join(purposes, ","), nullptr, nullptr);
+}
+
+ossl::Ptr<X509_EXTENSION> authority_key_identifier(const Certificate& issuer) {
+  return conf_extension(NID_authority_key_identifier, "keyid:always", issuer.native(), nullptr);
+}
+
+ossl::Ptr<X509_EXTENSION> crl_distribution_point(const std::string& url) {
+  if (!is_publishable_url(url)) throw Error(ErrorKind::invalid_input, "\"" + url + "\" is not a usable CRL URL");
+  return conf_extension(NID_crl_distribution_points, "URI:" + url, nullptr, nullptr);
+}
+
+ossl::Ptr<X509_EXTENSION> authority_info_access(const std::string& ca_issuers_url, const std::string& ocsp_url) {
+  std::vector<std::string> entries;
+  if (!ocsp_url.empty()) entries.push_back("OCSP;URI:" + ocsp_url);
+  if (!ca_issuers_url.empty()) entries.push_back("caIssuers;URI:" + ca_issuers_url);
+  for (const auto* url : {&ca_issuers_url, &ocsp_url}) {
+    if (!url->empty() && !is_publishable_url(*url)) {
+      throw Error(ErrorKind::invalid_input, "\"" + *url + "\" is not a usable AIA URL");
+    }
+  }
+  if (entries.empty()) return nullptr;
+  return conf_extension(NID_info_access, join(entries, ","), nullptr, nullptr);
+}
+
+ossl::Ptr<X509_EXTENSION> template_name(const std::string& name) {
+  // BMPString is UTF-16BE; template names are ASCII (the loader guarantees it).
+  std::string utf16;
+  for (char c : name) {
+    utf16 += '\0';
+    utf16 += c;
+  }
+  auto bmp = ossl::adopt(check_ptr(ASN1_BMPSTRING_new(), "allocating a template name"));
+  check_one(ASN1_STRING_set(bmp.get(), utf16.data(), static_cast<int>(utf16.size())), "setting a template name");
+  unsigned char* der = nullptr;
+  const int len = i2d_ASN1_BMPSTRING(bmp.get(), &der);
+  if (len <= 0) throw_openssl("encoding a template name");
+  auto octets = ossl::adopt(ASN1_OCTET_STRING_new());
+  const int set = octets ? ASN1_OCTET_STRING_set(octets.get(), der, len) : 0;
+  OPENSSL_free(der);
+  check_one(set, "encoding a template name");
+  auto oid = ossl::adopt(check_ptr(OBJ_txt2obj("1.3.6.1.4.1.311.20.2", 1), "template name OID"));
+  return ossl::adopt(
+      check_ptr(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 0, octets.get()), "building the template name"));
+}
+
+ossl::Ptr<X509_EXTENSION> ocsp_no_check() {
+  // The extension's value is an ASN.1 NULL (05 00).
+  static const unsigned char null_der[] = {0x05, 0x00};
+  auto octets = ossl::adopt(check_ptr(ASN1_OCTET_STRING_new(), "allocating OCSP no-check"));
+  check_one(ASN1_OCTET_STRING_set(octets.get(), null_der, sizeof null_der), "setting OCSP no-check");
+  return ossl::adopt(check_ptr(X509_EXTENSION_create_by_NID(nullptr, NID_id_pkix_OCSP_noCheck, 0, octets.get()),
+                               "building OCSP no-check"));
+}
+
+}  // namespace extensions
 
 CertificateBuilder::CertificateBuilder(const X509_NAME* subject, const X509_PUBKEY* subject_public_key,
                                        Time not_before, Time not_after)
@@ -69,92 +149,51 @@ CertificateBuilder& CertificateBuilder::issued_by(const Certificate& issuer) {
   return *this;
 }
 
-CertificateBuilder& CertificateBuilder::add_conf(int nid, const std::string& value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, issuer_ ? issuer_->native() : cert_.get(), cert_.get(), nullptr, nullptr, 0);
-  auto ext = ossl::adopt(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value.c_str()));
-  if (!ext) throw_openssl(std::string("building the ") + OBJ_nid2sn(nid) + " extension from \"" + value + "\"");
-  return add(std::move(ext));
-}
+CertificateBuilder& CertificateBuilder::add(ossl::Ptr<X509_EXTENSION> extension) { return add_copy(extension.get()); }
 
-CertificateBuilder& CertificateBuilder::add(ossl::Ptr<X509_EXTENSION> extension) {
-  check_one(X509_add_ext(cert_.get(), extension.get(), -1), "adding an extension");
+CertificateBuilder& CertificateBuilder::add_copy(X509_EXTENSION* extension) {
+  check_one(X509_add_ext(cert_.get(), extension, -1), "adding an extension");
   return *this;
 }
-
 
 CertificateBuilder& CertificateBuilder::subject_alt_names(const std::vector<SubjectAltName>& names, bool critical) {
   if (names.empty()) return *this;
   return add(subject_alt_name_extension(names, critical));
 }
 
-CertificateBuilder& CertificateBuilder::template_name(const std::string& name) {
-  // BMPString is UTF-16BE; template names are ASCII (the loader guarantees it).
-  std::string utf16;
-  for (char c : name) {
-    utf16 += '\0';
-    utf16 += c;
-  }
-  auto bmp = ossl::adopt(check_ptr(ASN1_BMPSTRING_new(), "allocating a template name"));
-  check_one(ASN1_STRING_set(bmp.get(), utf16.data(), static_cast<int>(utf16.size())), "setting a template name");
-  unsigned char* der = nullptr;
-  const int len = i2d_ASN1_BMPSTRING(bmp.get(), &der);
-  if (len <= 0) throw_openssl("encoding a template name");
-  auto octets = ossl::adopt(ASN1_OCTET_STRING_new());
-  const int set = octets ? ASN1_OCTET_STRING_set(octets.get(), der, len) : 0;
-  OPENSSL_free(der);
-  check_one(set, "encoding a template name");
-  auto oid = ossl::adopt(check_ptr(OBJ_txt2obj("1.3.6.1.4.1.311.20.2", 1), "template name OID"));
-  return add(ossl::adopt(
-      check_ptr(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 0, octets.get()), "building the template name")));
-}
+CertificateBuilder& CertificateBuilder::template_name(const std::string& name) { return add(extensions::template_name(name)); }
 
-CertificateBuilder& CertificateBuilder::ocsp_no_check() {
-  // The extension's value is an ASN.1 NULL (05 00).
-  static const unsigned char null_der[] = {0x05, 0x00};
-  auto octets = ossl::adopt(check_ptr(ASN1_OCTET_STRING_new(), "allocating OCSP no-check"));
-  check_one(ASN1_OCTET_STRING_set(octets.get(), null_der, sizeof null_der), "setting OCSP no-check");
-  return add(ossl::adopt(check_ptr(X509_EXTENSION_create_by_NID(nullptr, NID_id_pkix_OCSP_noCheck, 0, octets.get()),
-                                   "building OCSP no-check")));
-}
+CertificateBuilder& CertificateBuilder::ocsp_no_check() { return add(extensions::ocsp_no_check()); }
 
 CertificateBuilder& CertificateBuilder::basic_constraints(bool is_ca, std::optional<int> path_len) {
-  std::string value = is_ca ? "critical,CA:TRUE" : "CA:FALSE";
-  if (is_ca && path_len) value += ",pathlen:" + std::to_string(*path_len);
-  return add_conf(NID_basic_constraints, value);
+  return add(extensions::basic_constraints(is_ca, path_len));
 }
 
 CertificateBuilder& CertificateBuilder::key_usage(const std::vector<std::string>& usages) {
-  return add_conf(NID_key_usage, "critical," + join(usages, ","));
+  return add(extensions::key_usage(usages));
 }
 
 CertificateBuilder& CertificateBuilder::extended_key_usage(const std::vector<std::string>& purposes) {
-  return add_conf(NID_ext_key_usage, join(purposes, ","));
+  return add(extensions::extended_key_usage(purposes));
 }
 
-CertificateBuilder& CertificateBuilder::subject_key_identifier() { return add_conf(NID_subject_key_identifier, "hash"); }
+CertificateBuilder& CertificateBuilder::subject_key_identifier() {
+  return add(conf_extension(NID_subject_key_identifier, "hash", nullptr, cert_.get()));
+}
 
 CertificateBuilder& CertificateBuilder::authority_key_identifier() {
-  return add_conf(NID_authority_key_identifier, "keyid:always");
+  if (issuer_) return add(extensions::authority_key_identifier(*issuer_));
+  return add(conf_extension(NID_authority_key_identifier, "keyid:always", cert_.get(), cert_.get()));  // self-signed
 }
 
 CertificateBuilder& CertificateBuilder::crl_distribution_point(const std::string& url) {
-  if (!is_publishable_url(url)) throw Error(ErrorKind::invalid_input, "\"" + url + "\" is not a usable CRL URL");
-  return add_conf(NID_crl_distribution_points, "URI:" + url);
+  return add(extensions::crl_distribution_point(url));
 }
 
 CertificateBuilder& CertificateBuilder::authority_info_access(const std::string& ca_issuers_url,
                                                               const std::string& ocsp_url) {
-  std::vector<std::string> entries;
-  if (!ocsp_url.empty()) entries.push_back("OCSP;URI:" + ocsp_url);
-  if (!ca_issuers_url.empty()) entries.push_back("caIssuers;URI:" + ca_issuers_url);
-  for (const auto* url : {&ca_issuers_url, &ocsp_url}) {
-    if (!url->empty() && !is_publishable_url(*url)) {
-      throw Error(ErrorKind::invalid_input, "\"" + *url + "\" is not a usable AIA URL");
-    }
-  }
-  if (entries.empty()) return *this;
-  return add_conf(NID_info_access, join(entries, ","));
+  auto aia = extensions::authority_info_access(ca_issuers_url, ocsp_url);
+  return aia ? add(std::move(aia)) : *this;
 }
 
 Certificate CertificateBuilder::sign(const PrivateKey& signing_key) {

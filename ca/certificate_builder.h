@@ -15,6 +15,21 @@
 
 namespace pocketca {
 
+// Extensions on their own, for CertificateBuilder::add — or for many certificates at once: a
+// batch builds what its leaves share a single time (LeafProfile, leaf_certificate.h).
+namespace extensions {
+[[nodiscard]] ossl::Ptr<X509_EXTENSION> basic_constraints(bool is_ca, std::optional<int> path_len);
+[[nodiscard]] ossl::Ptr<X509_EXTENSION> key_usage(const std::vector<std::string>& usages);
+[[nodiscard]] ossl::Ptr<X509_EXTENSION> extended_key_usage(const std::vector<std::string>& purposes);
+[[nodiscard]] ossl::Ptr<X509_EXTENSION> authority_key_identifier(const Certificate& issuer);
+[[nodiscard]] ossl::Ptr<X509_EXTENSION> crl_distribution_point(const std::string& url);
+// nullptr when both URLs are empty.
+[[nodiscard]] ossl::Ptr<X509_EXTENSION> authority_info_access(const std::string& ca_issuers_url,
+                                                             const std::string& ocsp_url);
+[[nodiscard]] ossl::Ptr<X509_EXTENSION> template_name(const std::string& name);
+[[nodiscard]] ossl::Ptr<X509_EXTENSION> ocsp_no_check();
+}  // namespace extensions
+
 class CertificateBuilder {
  public:
   CertificateBuilder(const X509_NAME* subject, EVP_PKEY* subject_public_key, const Bytes& serial, Time not_before,
@@ -46,13 +61,13 @@ class CertificateBuilder {
   // id-pkix-ocsp-nocheck: an OCSP responder's own certificate is not checked by OCSP.
   CertificateBuilder& ocsp_no_check();
   CertificateBuilder& add(ossl::Ptr<X509_EXTENSION> extension);
+  // A copy of `extension`, which stays the caller's (OpenSSL copies what it adds either way).
+  CertificateBuilder& add_copy(X509_EXTENSION* extension);
 
   // Signs with SHA-256 (SHA-384 for a P-384 key) and returns the result. Error without a serial.
   [[nodiscard]] Certificate sign(const PrivateKey& signing_key);
 
  private:
-  CertificateBuilder& add_conf(int nid, const std::string& value);
-
   ossl::Ptr<X509> cert_;
   std::optional<Certificate> issuer_;
   bool has_serial_ = false;

@@ -83,12 +83,15 @@ PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSo
   return std::move(*key);
 }
 
-void add_issuer_pointers(CertificateBuilder& builder, const store::CaRecord& issuer) {
-  if (issuer.base_url.empty()) return;
+std::vector<ossl::Ptr<X509_EXTENSION>> issuer_pointers(const store::CaRecord& issuer) {
+  std::vector<ossl::Ptr<X509_EXTENSION>> pointers;
+  if (issuer.base_url.empty()) return pointers;
   std::string base = issuer.base_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  builder.crl_distribution_point(base + "/pki/" + issuer.slug + ".crl");
-  builder.authority_info_access(base + "/pki/" + issuer.slug + ".crt", issuer.ocsp_enabled ? base + "/ocsp" : "");
+  pointers.push_back(extensions::crl_distribution_point(base + "/pki/" + issuer.slug + ".crl"));
+  pointers.push_back(
+      extensions::authority_info_access(base + "/pki/" + issuer.slug + ".crt", issuer.ocsp_enabled ? base + "/ocsp" : ""));
+  return pointers;
 }
 
 std::string os_user_name() {

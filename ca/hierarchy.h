@@ -78,10 +78,10 @@ struct CreatedCas {
 // does not match the CA certificate.
 [[nodiscard]] PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSource& passphrase);
 
-// Adds what a certificate signed by `issuer` carries to find its issuer's CRL and
-// certificate: CDP <base>/pki/<slug>.crl and AIA caIssuers <base>/pki/<slug>.crt
-// (and AIA OCSP <base>/ocsp once OCSP is enabled). Nothing when the CA has no base URL.
-void add_issuer_pointers(CertificateBuilder& builder, const store::CaRecord& issuer);
+// What a certificate signed by `issuer` carries to find its issuer's CRL and certificate:
+// CDP <base>/pki/<slug>.crl and AIA caIssuers <base>/pki/<slug>.crt (and AIA OCSP
+// <base>/ocsp once OCSP is enabled). None when the CA has no base URL.
+[[nodiscard]] std::vector<ossl::Ptr<X509_EXTENSION>> issuer_pointers(const store::CaRecord& issuer);
 
 // The OS user running pocketca, for the audit log.
 [[nodiscard]] std::string os_user_name();

@@ -83,6 +83,11 @@ Time validity_end(const CertificateTemplate& t, Time now) {
   return t.validity_years > 0 ? add_years(now, t.validity_years) : now + days(t.validity_days);
 }
 
+// The template's validity, cut to the issuer's (record_issued() warns when it is).
+Time not_after_of(const CertificateTemplate& t, const store::CaRecord& ca, Time now) {
+  return std::min(validity_end(t, now), ca.not_after);
+}
+
 }  // namespace
 
 const PrivateKey& IssuingSession::key_of(const store::CaRecord& ca) {
@@ -109,9 +114,8 @@ const store::CaRecord& IssuingSession::issuer_for(const std::string& selector, T
 
 LeafSpec IssuingSession::leaf_spec(const Checked& checked, const store::CaRecord& ca, const Certificate& ca_certificate,
                                    Time now) {
-  return {checked.csr,    *checked.tmpl,
-          checked.decision.sans, ca, ca_certificate, now - clock_skew_allowance,
-          std::min(validity_end(*checked.tmpl, now), ca.not_after)};
+  return {checked.csr,   *checked.tmpl, checked.decision.sans, ca, ca_certificate, now - clock_skew_allowance,
+          not_after_of(*checked.tmpl, ca, now)};
 }
 
 Certificate IssuingSession::sign(int64_t request_id, Checked& checked, const store::CaRecord& ca,
@@ -155,7 +159,7 @@ struct IssuingSession::Inspection {
 
 IssuingSession::Inspection IssuingSession::inspect(const std::string& raw_input, const Attributes& attributes,
                                                    const store::CaRecord& ca, const SubmitOptions& options,
-                                                   const Certificate* draft_under) const {
+                                                   const LeafProfiles* profiles) const {
   Inspection out;
   try {
     out.checked.emplace(Checked{Csr::from_der(request_der_from_input(raw_input)), nullptr, {}, {}, {}});
@@ -167,11 +171,13 @@ IssuingSession::Inspection IssuingSession::inspect(const std::string& raw_input,
     out.error = e;
     return out;
   }
-  if (draft_under != nullptr && !options.pending && !out.checked->tmpl->requires_approval) {
-    try {
-      out.checked->draft = draft_leaf(leaf_spec(*out.checked, ca, *draft_under, options.now));
-    } catch (const Error&) {
-      // sign() drafts again and fails there, where a failure is recorded against the request.
+  if (profiles != nullptr && !options.pending && !out.checked->tmpl->requires_approval) {
+    // Without a profile (its extensions did not build), sign() drafts and fails there, where a
+    // failure is recorded against the request.
+    if (const auto profile = profiles->find(out.checked->tmpl); profile != profiles->end()) {
+      Checked& c = *out.checked;
+      c.draft = profile->second.draft(c.csr, c.decision.sans, options.now - clock_skew_allowance,
+                                      not_after_of(*c.tmpl, ca, options.now));
     }
   }
   return out;
@@ -312,6 +318,15 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
   const PrivateKey& key = key_of(ca);  // a wrong passphrase stops the batch before anything is recorded
   const Certificate& ca_certificate = chain_for(ca).front();
   BulkWrites bulk(home_.store());
+  // What each template's certificates share, built once for the batch; a template whose
+  // extensions do not build has none, and its requests fail where they are signed (recorded so).
+  LeafProfiles profiles;
+  for (const CertificateTemplate& t : templates_.all()) {
+    try {
+      profiles.emplace(&t, LeafProfile(t, ca, ca_certificate));
+    } catch (const Error&) {
+    }
+  }
 
   struct Reading {
     std::vector<BatchInput> inputs;
@@ -340,7 +355,7 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
         r->inspections[i].error = e;  // unreadable: reported, and no submission to audit
         return;
       }
-      r->inspections[i] = inspect(raw, attributes, ca, options, &ca_certificate);  // parsing and policy are pure
+      r->inspections[i] = inspect(raw, attributes, ca, options, &profiles);  // parsing, policy and drafts are pure
     }, WorkPool::CallerHelps::yes);  // this thread checks too while it waits for signatures
     return reading;
   };

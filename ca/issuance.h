@@ -94,10 +94,11 @@ class IssuingSession {
   struct Inspection;
   struct Group;
   const PrivateKey& key_of(const store::CaRecord& ca);
+  using LeafProfiles = std::map<const CertificateTemplate*, LeafProfile>;
   // The pure part of the checks (parse, template, policy): safe on several threads. With
-  // `draft_under` (the CA's certificate), also drafts the certificate of a request that will be signed.
+  // `profiles` (of `ca`), also drafts the certificate of a request that will be signed.
   [[nodiscard]] Inspection inspect(const std::string& raw_input, const Attributes& attributes, const store::CaRecord& ca,
-                                   const SubmitOptions& options, const Certificate* draft_under = nullptr) const;
+                                   const SubmitOptions& options, const LeafProfiles* profiles = nullptr) const;
   // Records what inspect found wrong (audit entry or denied row) and throws, or hands back the checked request.
   Checked settle(Inspection&& inspection, const SubmitOptions& options, SubmitResult& result);
   // Parses and checks one submission (recording a refusal); fills result.ca, template, warnings.

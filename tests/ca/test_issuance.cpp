@@ -504,3 +504,53 @@ TEST_CASE("submit_batch: each certificate is its own request's, drafted while ch
       });
   CHECK(checked == total);
 }
+
+TEST_CASE("a batch's certificates carry, byte for byte, the extensions one submit gives the same request",
+          "[issuance][batch]") {
+  // A batch drafts from profiles built once per template (LeafProfile); one submit builds each
+  // extension itself. Only the serial, the signature and nothing else may differ.
+  const bool ec_request = GENERATE(false, true);
+  CAPTURE(ec_request);
+  LabHome lab(lab_options("ec:p256"));
+  IssuingSession session(*lab.home, lab.templates, never_asked());
+  const std::string pem = make_request_pem(mail_request({"DNS:mail.contoso.lab", "DNS:autodiscover.contoso.lab"}),
+                                           ec_request ? ec_p256_key() : rsa_key(2048));
+  SubmitOptions options = web_server("Computer");
+  const SubmitResult single = session.submit(pem, options);
+
+  std::vector<Bytes> batch_der;
+  bool given = false;
+  session.submit_batch(
+      [&]() -> std::optional<BatchInput> {
+        if (given) return std::nullopt;
+        given = true;
+        return BatchInput{"one", [&pem] { return pem; }};
+      },
+      options, 2, [&](BatchOutcome&& outcome) {
+        REQUIRE(outcome.result.has_value());
+        batch_der.push_back(outcome.result->record->der);
+      });
+  REQUIRE(batch_der.size() == 1);
+
+  const auto extensions_of = [](const Bytes& der) {
+    const auto cert = parsed(der);
+    std::vector<Bytes> out;
+    for (int i = 0; i < X509_get_ext_count(cert.get()); ++i) {
+      unsigned char* buffer = nullptr;
+      const int length = i2d_X509_EXTENSION(X509_get_ext(cert.get(), i), &buffer);
+      REQUIRE(length > 0);
+      out.emplace_back(buffer, buffer + length);
+      OPENSSL_free(buffer);
+    }
+    return out;
+  };
+  const std::vector<Bytes> from_batch = extensions_of(batch_der.front());
+  CHECK(from_batch.size() == 8);  // KU, EKU, SAN, SKI, AKI, CDP, AIA, template name
+  CHECK(from_batch == extensions_of(single.record->der));
+  const auto batch_cert = parsed(batch_der.front());
+  const auto single_cert = parsed(single.record->der);
+  CHECK(X509_get_key_usage(batch_cert.get()) ==
+        (ec_request ? KU_DIGITAL_SIGNATURE : static_cast<uint32_t>(KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT)));
+  CHECK(X509_NAME_cmp(X509_get_issuer_name(batch_cert.get()), X509_get_issuer_name(single_cert.get())) == 0);
+  CHECK(ASN1_TIME_compare(X509_get0_notAfter(batch_cert.get()), X509_get0_notAfter(single_cert.get())) == 0);
+}
