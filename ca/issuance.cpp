@@ -1,6 +1,7 @@
 #include "issuance.h"
 
 #include <algorithm>
+#include <deque>
 #include <exception>
 #include <memory>
 
@@ -267,31 +268,27 @@ struct IssuingSession::Group {
   std::shared_ptr<WorkPool::Job> signing;
 };
 
-void IssuingSession::reserve_requests(Group& group, const SubmitOptions& options) {
-  // The group signs outside the write lock, so the certificates of the group before it can be
-  // recorded meanwhile (and another process can write). Its rows say failed until the second
-  // commit says otherwise: a crash in between leaves them failed, never pending (nobody can
-  // approve them into a second certificate).
+void IssuingSession::reserve_requests(store::Writer& w, Group& group, const SubmitOptions& options) {
+  // The group signs outside the write lock, so the certificates of the groups before it can be
+  // recorded meanwhile (and another process can write). Its rows say failed until the commit
+  // that records its certificates says otherwise: a crash in between leaves them failed, never
+  // pending (nobody can approve them into a second certificate).
   const std::string unfinished =
       "signing did not finish (the batch stopped or this group failed); a batch that went on "
       "submitted the request again under a new ID";
-  home_.store().write([&](store::Writer& w) {
-    group.ids.resize(group.checked.size());
-    for (size_t i = 0; i < group.checked.size(); ++i) {
-      const store::RequestRecord& submitted = group.checked[i].submitted;
-      group.ids[i] = w.add_request(with_outcome(submitted, store::Disposition::failed, unfinished));
-      w.add_audit({0, options.now, options.requester, "submitted", group.ids[i], "", submitted.subject});
-    }
-  });
+  group.ids.resize(group.checked.size());
+  for (size_t i = 0; i < group.checked.size(); ++i) {
+    const store::RequestRecord& submitted = group.checked[i].submitted;
+    group.ids[i] = w.add_request(with_outcome(submitted, store::Disposition::failed, unfinished));
+    w.add_audit({0, options.now, options.requester, "submitted", group.ids[i], "", submitted.subject});
+  }
 }
 
-void IssuingSession::record_certificates(Group& group, const SubmitOptions& options) {
-  home_.store().write([&](store::Writer& w) {
-    for (size_t i = 0; i < group.checked.size(); ++i) {
-      record_issued(w, group.ids[i], group.checked[i], *group.issued[i], std::move(group.rows[i]), group.results[i],
-                    options.requester, options.now);
-    }
-  });
+void IssuingSession::record_certificates(store::Writer& w, Group& group, const SubmitOptions& options) {
+  for (size_t i = 0; i < group.checked.size(); ++i) {
+    record_issued(w, group.ids[i], group.checked[i], *group.issued[i], std::move(group.rows[i]), group.results[i],
+                  options.requester, options.now);
+  }
 }
 
 namespace {
@@ -333,9 +330,11 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
     std::vector<Inspection> inspections;
     std::shared_ptr<WorkPool::Job> inspecting;
   };
-  // In flight at once: the group being recorded, the one being signed, the one being inspected.
+  // In flight at once: the group being inspected, and two reserved groups, signing or signed
+  // (oldest first): while this thread commits one group's certificates, the signing threads
+  // still have the next group to sign.
   std::unique_ptr<Reading> upcoming;
-  std::unique_ptr<Group> signing;
+  std::deque<std::unique_ptr<Group>> in_flight;
   WorkPool pool(jobs);  // after what its jobs refer to: on the way out, it stops first
 
   const auto read_group = [&]() -> std::unique_ptr<Reading> {
@@ -394,56 +393,79 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
       }
     }
   };
-  const auto start_signing = [&](Group& group) {
+  const auto reserve_alone = [&](Group& group) {
     try {
-      reserve_requests(group, options);
+      home_.store().write([&](store::Writer& w) { reserve_requests(w, group, options); });
     } catch (const Error&) {
       return false;
     }
+    return true;
+  };
+  const auto start_signing = [&](Group& group) {
     group.issued.resize(group.checked.size());
     group.rows.resize(group.checked.size());
     group.signing = pool.run(group.checked.size(), [&, g = &group](size_t i) {
       g->issued[i] = sign(g->ids[i], g->checked[i], ca, ca_certificate, key, options.now);
       g->rows[i] = row_of(*g->issued[i], g->ids[i], g->checked[i], ca);
     });
-    return true;
   };
-  const auto finish = [&](Group& group) {
+  // One durable commit per group, not two: the certificates of the oldest signing group and the
+  // requests of the next one (their IDs go into its serials). Returns whether `next` was
+  // reserved. Either part failing is retried apart: the signed group is then issued one by
+  // one, and the next group reserved on its own.
+  const auto record_and_reserve = [&](Group& done, Group* next) {
+    bool recorded = false;
     try {
-      pool.wait(*group.signing);
-      record_certificates(group, options);
+      pool.wait(*done.signing);
+      home_.store().write([&](store::Writer& w) {
+        record_certificates(w, done, options);
+        if (next != nullptr) reserve_requests(w, *next, options);
+      });
+      recorded = true;
     } catch (const Error&) {
-      return one_by_one(group);
     }
-    for (size_t i = 0; i < group.checked.size(); ++i) report({group.names[i], std::move(group.results[i]), "", std::nullopt});
+    if (recorded) {
+      for (size_t i = 0; i < done.checked.size(); ++i) report({done.names[i], std::move(done.results[i]), "", std::nullopt});
+    } else {
+      one_by_one(done);
+    }
+    return next != nullptr && (recorded || reserve_alone(*next));
   };
 
   upcoming = read_group();
-  while (upcoming || signing) {
+  while (upcoming || !in_flight.empty()) {
     std::unique_ptr<Group> group;
     if (std::unique_ptr<Reading> current = std::move(upcoming)) {
       upcoming = read_group();  // inspected on the pool while this thread records
       pool.wait(*current->inspecting);
       group = settle_group(*current);
-      if (group->checked.empty()) {
-        group.reset();
-      } else if (!start_signing(*group)) {
-        one_by_one(*group);
-        group.reset();
-      }
+      if (group->checked.empty()) group.reset();
     }
-    const bool recording = signing != nullptr;
-    if (recording) {
-      finish(*signing);  // signed while this thread settled and reserved the next group
+    bool reserved = false;
+    bool recorded = false;
+    if (group && in_flight.size() < 2) {
+      reserved = reserve_alone(*group);  // the batch's first groups: nothing signed to record yet
+    } else if (!in_flight.empty()) {
+      std::unique_ptr<Group> done = std::move(in_flight.front());
+      in_flight.pop_front();
+      reserved = record_and_reserve(*done, group.get());
+      recorded = true;
       // Freed by whichever thread is free first: a signing thread only when nothing is left to sign.
-      auto finished = std::make_shared<std::unique_ptr<Group>>(std::move(signing));
+      auto finished = std::make_shared<std::unique_ptr<Group>>(std::move(done));
       (void)pool.run(1, [finished](size_t) { finished->reset(); }, WorkPool::CallerHelps::yes);
+    }
+    if (group) {
+      if (reserved) {
+        start_signing(*group);
+        in_flight.push_back(std::move(group));
+      } else {
+        one_by_one(*group);
+      }
     }
     // The last group is signing and the ones before it are recorded: copy the WAL back
     // meanwhile, so that the batch's end (which checkpoints, see BulkWrites) copies only what
     // the last group adds, not the whole batch. A batch of one group checkpoints once, at its end.
-    if (group && !upcoming && recording) home_.store().checkpoint();
-    signing = std::move(group);
+    if (recorded && !upcoming && in_flight.size() == 1) home_.store().checkpoint();
   }
 }
 

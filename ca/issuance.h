@@ -107,9 +107,9 @@ class IssuingSession {
   bool hold_if_pending(const Checked& checked, const SubmitOptions& options, SubmitResult& result);
   // Records, signs and commits one request in one transaction; on failure, keeps it as a failed row.
   void issue_one(Checked& checked, SubmitResult& result, const SubmitOptions& options);
-  // A batch group's two transactions: its request rows (failed until recorded), then its certificates.
-  void reserve_requests(Group& group, const SubmitOptions& options);
-  void record_certificates(Group& group, const SubmitOptions& options);
+  // A batch group's two writes: its request rows (failed until recorded), then its certificates.
+  void reserve_requests(store::Writer& w, Group& group, const SubmitOptions& options);
+  void record_certificates(store::Writer& w, Group& group, const SubmitOptions& options);
   // What draft_leaf() needs to build the certificate of `checked`.
   [[nodiscard]] static LeafSpec leaf_spec(const Checked& checked, const store::CaRecord& ca,
                                           const Certificate& ca_certificate, Time now);

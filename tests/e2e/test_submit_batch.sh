@@ -94,4 +94,26 @@ assert_eq "$(q "SELECT count(*) FROM requests")" "$requests" "request rows after
 expect_exit 1 pca --home "$H" --passphrase-file "$WRONG_PW" submit --batch reqs/host06.req reqs/host07.req \
   --template WebServer --jobs 2 --no-files
 assert_eq "$(q "SELECT count(*) FROM requests")" "$requests" "request rows after a wrong passphrase with --jobs 2"
+step "certificates that cannot be built: each fails alone with a failed row, the batch goes on to the end"
+# A base URL no client could use (set behind pocketca's back) makes every CDP fail to build, so
+# each group's signing fails as a whole and its requests are issued one by one, each failing.
+issuing=$(q "SELECT ca_index FROM cas WHERE is_default = 1")
+good_url=$(q "SELECT base_url FROM cas WHERE ca_index = $issuing")
+q "UPDATE cas SET base_url = 'http://bad url' WHERE ca_index = $issuing"
+for i in $(seq 600); do echo "reqs/host01.req"; done > three-groups.txt
+before=$(q "SELECT count(*) FROM certificates")
+failed_before=$(q "SELECT count(*) FROM requests WHERE disposition = 'failed'")
+expect_exit 1 pcah submit --batch - --template WebServer --jobs 2 --no-files < three-groups.txt
+assert_contains "$OUT" "0 issued, 0 pending, 600 refused of 600"
+assert_eq "$(grep -c "is not a usable CRL URL" "$ERR")" 600 "every request reported with the reason"
+assert_eq "$(q "SELECT count(*) FROM certificates")" "$before" "no certificate"
+# Each request: the row its group reserved (failed: signing did not finish) and the row of its
+# own attempt (failed, with the reason).
+assert_eq "$(q "SELECT count(*) FROM requests WHERE disposition = 'failed'")" "$((failed_before + 1200))" "failed rows"
+assert_eq "$(q "SELECT count(*) FROM requests WHERE disposition = 'failed'
+                AND disposition_message LIKE '%is not a usable CRL URL%'")" 600 "failed rows with the reason"
+q "UPDATE cas SET base_url = '$good_url' WHERE ca_index = $issuing"
+expect_exit 0 pcah submit --batch - --template WebServer --jobs 2 --no-files < three-groups.txt
+assert_contains "$OUT" "600 issued"
+assert_eq "$(q "PRAGMA integrity_check")" ok "integrity_check"
 echo "PASS"
