@@ -77,11 +77,11 @@ class IssuingSession {
   SubmitResult approve(int64_t request_id, const std::string& actor, Time now);
 
   // Submits many requests in one process (`submit --batch`), in groups of batch_group_size:
-  // `jobs` threads check and sign while the calling thread records, one group behind, so
-  // the database and the signatures overlap. A group's requests are recorded (their IDs go
-  // into the serials) before it is signed and its certificates in a second transaction
-  // after; each outcome is reported on the calling thread once its group committed — a
-  // certificate is never reported (or written) before its row is durable. A refused or
+  // `jobs` threads check, draft and sign while the calling thread records, so the database
+  // and the signatures overlap. A group's requests are recorded (their IDs go into the
+  // serials) before it is signed, in the commit that records the certificates of the group
+  // two before it; each outcome is reported on the calling thread once its group committed —
+  // a certificate is never reported (or written) before its row is durable. A refused or
   // failing request is reported and does not stop the others.
   void submit_batch(const std::function<std::optional<BatchInput>()>& next, const SubmitOptions& options, int jobs,
                     const std::function<void(BatchOutcome&&)>& report);
