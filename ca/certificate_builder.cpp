@@ -113,24 +113,24 @@ ossl::Ptr<X509_EXTENSION> ocsp_no_check() {
 
 }  // namespace extensions
 
-CertificateBuilder::CertificateBuilder(const X509_NAME* subject, const X509_PUBKEY* subject_public_key,
-                                       Time not_before, Time not_after)
+CertificateBuilder::CertificateBuilder(const X509_NAME* subject, Time not_before, Time not_after)
     : cert_(ossl::adopt(check_ptr(X509_new(), "allocating a certificate"))) {
   check_one(X509_set_version(cert_.get(), X509_VERSION_3), "setting the certificate version");
   check_one(X509_set_subject_name(cert_.get(), subject), "setting the subject");
-  copy_public_key(X509_get_X509_PUBKEY(cert_.get()), subject_public_key);
   check_one(X509_set1_notBefore(cert_.get(), to_asn1_time(not_before).get()), "setting notBefore");
   check_one(X509_set1_notAfter(cert_.get(), to_asn1_time(not_after).get()), "setting notAfter");
 }
 
+CertificateBuilder::CertificateBuilder(const X509_NAME* subject, const X509_PUBKEY* subject_public_key,
+                                       Time not_before, Time not_after)
+    : CertificateBuilder(subject, not_before, not_after) {
+  copy_public_key(X509_get_X509_PUBKEY(cert_.get()), subject_public_key);
+}
+
 CertificateBuilder::CertificateBuilder(const X509_NAME* subject, EVP_PKEY* subject_public_key, const Bytes& serial,
                                        Time not_before, Time not_after)
-    : cert_(ossl::adopt(check_ptr(X509_new(), "allocating a certificate"))) {
-  check_one(X509_set_version(cert_.get(), X509_VERSION_3), "setting the certificate version");
-  check_one(X509_set_subject_name(cert_.get(), subject), "setting the subject");
+    : CertificateBuilder(subject, not_before, not_after) {
   check_one(X509_set_pubkey(cert_.get(), subject_public_key), "setting the public key");
-  check_one(X509_set1_notBefore(cert_.get(), to_asn1_time(not_before).get()), "setting notBefore");
-  check_one(X509_set1_notAfter(cert_.get(), to_asn1_time(not_after).get()), "setting notAfter");
   this->serial(serial);
 }
 

@@ -68,6 +68,9 @@ class CertificateBuilder {
   [[nodiscard]] Certificate sign(const PrivateKey& signing_key);
 
  private:
+  // Version, subject and validity: what both public constructors start with.
+  CertificateBuilder(const X509_NAME* subject, Time not_before, Time not_after);
+
   ossl::Ptr<X509> cert_;
   std::optional<Certificate> issuer_;
   bool has_serial_ = false;
