@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -142,6 +143,15 @@ std::string serial_of(const X509* cert) {
   OPENSSL_free(hex);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
+}
+
+// A batch's inputs: `raws` in order, each named by its index.
+std::function<std::optional<BatchInput>()> inputs_from(const std::vector<std::string>& raws) {
+  return [&raws, next = size_t{0}]() mutable -> std::optional<BatchInput> {
+    if (next == raws.size()) return std::nullopt;
+    const size_t i = next++;
+    return BatchInput{std::to_string(i), [&raws, i] { return raws[i]; }};
+  };
 }
 
 std::vector<std::string> audit_actions(store::Store& store, int64_t request_id) {
@@ -480,15 +490,9 @@ TEST_CASE("submit_batch: each certificate is its own request's, drafted while ch
   const auto issuer_cert = parsed(lab.issuing().certificate_der);
   X509* issuer = issuer_cert.get();
 
-  size_t next = 0;
   size_t checked = 0;
   session.submit_batch(
-      [&]() -> std::optional<BatchInput> {
-        if (next == total) return std::nullopt;
-        const size_t i = next++;
-        return BatchInput{std::to_string(i), [&pems, i] { return pems[i]; }};
-      },
-      web_server(), jobs,
+      inputs_from(pems), web_server(), jobs,
       [&](BatchOutcome&& outcome) {
         REQUIRE(outcome.result.has_value());
         const std::string expected = host(std::stoul(outcome.name));
@@ -519,14 +523,9 @@ TEST_CASE("a batch's certificates carry, byte for byte, the extensions one submi
   const SubmitResult single = session.submit(pem, options);
 
   std::vector<Bytes> batch_der;
-  bool given = false;
+  const std::vector<std::string> one{pem};
   session.submit_batch(
-      [&]() -> std::optional<BatchInput> {
-        if (given) return std::nullopt;
-        given = true;
-        return BatchInput{"one", [&pem] { return pem; }};
-      },
-      options, 2, [&](BatchOutcome&& outcome) {
+      inputs_from(one), options, 2, [&](BatchOutcome&& outcome) {
         REQUIRE(outcome.result.has_value());
         batch_der.push_back(outcome.result->record->der);
       });
