@@ -23,7 +23,10 @@ struct Row {
 
 std::string labels_of_length(std::vector<size_t> lengths) {
   std::string out;
-  for (size_t i = 0; i < lengths.size(); ++i) out += (i == 0 ? "" : ".") + std::string(lengths[i], 'a' + char(i));
+  for (size_t i = 0; i < lengths.size(); ++i) {
+    if (i > 0) out += '.';
+    out.append(lengths[i], static_cast<char>('a' + i));
+  }
   return out;
 }
 

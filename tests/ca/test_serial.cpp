@@ -78,13 +78,13 @@ TEST_CASE("serial edges: request ID and CA index extremes", "[serial]") {
 }
 
 TEST_CASE("the system random source gives different serials", "[serial]") {
-  std::set<Bytes> seen;
+  std::set<std::string> seen;  // as hex: GCC 12 at -O3 warns falsely on comparing byte vectors
   for (int i = 0; i < 50; ++i) {
     const Bytes serial = make_serial(1, 1);
     REQUIRE(serial.size() == 19);
     CHECK(serial[0] >= 0x01);
     CHECK(serial[0] <= 0x7f);
-    seen.insert(serial);
+    seen.insert(to_hex_lower(serial));
   }
   CHECK(seen.size() == 50);
 }

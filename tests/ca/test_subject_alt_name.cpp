@@ -10,25 +10,26 @@ using namespace pocketca;
 using Type = SubjectAltName::Type;
 
 TEST_CASE("SubjectAltName::to_string uses OpenSSL's prefixes", "[san]") {
-  struct Row {
-    SubjectAltName san;
-    std::string text;
+  struct Row {  // plain pointers: GCC 12 at -O3 warns falsely on an array of structs of strings
+    Type type;
+    const char* value;
+    const char* text;
   };
   const Row rows[] = {
-      {{Type::dns, "mail.contoso.lab"}, "DNS:mail.contoso.lab"},
-      {{Type::ip, "192.0.2.10"}, "IP:192.0.2.10"},
-      {{Type::ip, "2001:db8::1"}, "IP:2001:db8::1"},
-      {{Type::email, "administrator@contoso.lab"}, "email:administrator@contoso.lab"},
-      {{Type::uri, "https://mail.contoso.lab/owa"}, "URI:https://mail.contoso.lab/owa"},
-      {{Type::upn, "administrator@contoso.lab"}, "UPN:administrator@contoso.lab"},
-      {{Type::other_name, "1.3.6.1.4.1.311.25.1"}, "otherName:1.3.6.1.4.1.311.25.1"},
-      {{Type::directory_name, "CN=Contoso Mail"}, "DirName:CN=Contoso Mail"},
-      {{Type::registered_id, "1.2.3.4"}, "RID:1.2.3.4"},
-      {{Type::x400, ""}, "x400Address"},
-      {{Type::edi_party, ""}, "ediPartyName"},
+      {Type::dns, "mail.contoso.lab", "DNS:mail.contoso.lab"},
+      {Type::ip, "192.0.2.10", "IP:192.0.2.10"},
+      {Type::ip, "2001:db8::1", "IP:2001:db8::1"},
+      {Type::email, "administrator@contoso.lab", "email:administrator@contoso.lab"},
+      {Type::uri, "https://mail.contoso.lab/owa", "URI:https://mail.contoso.lab/owa"},
+      {Type::upn, "administrator@contoso.lab", "UPN:administrator@contoso.lab"},
+      {Type::other_name, "1.3.6.1.4.1.311.25.1", "otherName:1.3.6.1.4.1.311.25.1"},
+      {Type::directory_name, "CN=Contoso Mail", "DirName:CN=Contoso Mail"},
+      {Type::registered_id, "1.2.3.4", "RID:1.2.3.4"},
+      {Type::x400, "", "x400Address"},
+      {Type::edi_party, "", "ediPartyName"},
   };
   for (const Row& row : rows) {
-    SECTION(row.text) { CHECK(row.san.to_string() == row.text); }
+    SECTION(row.text) { CHECK(SubjectAltName{row.type, row.value}.to_string() == row.text); }
   }
 }
 
