@@ -89,8 +89,10 @@ std::vector<ossl::Ptr<X509_EXTENSION>> issuer_pointers(const store::CaRecord& is
   std::string base = issuer.base_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   pointers.push_back(extensions::crl_distribution_point(base + "/pki/" + issuer.slug + ".crl"));
-  pointers.push_back(
-      extensions::authority_info_access(base + "/pki/" + issuer.slug + ".crt", issuer.ocsp_enabled ? base + "/ocsp" : ""));
+  if (auto aia = extensions::authority_info_access(base + "/pki/" + issuer.slug + ".crt",
+                                                   issuer.ocsp_enabled ? base + "/ocsp" : "")) {
+    pointers.push_back(std::move(aia));
+  }
   return pointers;
 }
 

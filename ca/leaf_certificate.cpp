@@ -13,9 +13,7 @@ LeafProfile::LeafProfile(const CertificateTemplate& t, const store::CaRecord& is
   if (t.is_ca || t.basic_constraints) basic_constraints_ = extensions::basic_constraints(t.is_ca, t.path_len);
   if (!t.extended_key_usage.empty()) extended_key_usage_ = extensions::extended_key_usage(t.extended_key_usage);
   after_key_ids_.push_back(extensions::authority_key_identifier(issuer_certificate));
-  for (auto& pointer : issuer_pointers(issuer)) {
-    if (pointer) after_key_ids_.push_back(std::move(pointer));
-  }
+  for (auto& pointer : issuer_pointers(issuer)) after_key_ids_.push_back(std::move(pointer));
   if (t.template_name_extension) after_key_ids_.push_back(extensions::template_name(t.name));
   if (t.ocsp_no_check) after_key_ids_.push_back(extensions::ocsp_no_check());
 }
