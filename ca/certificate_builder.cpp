@@ -161,10 +161,6 @@ CertificateBuilder& CertificateBuilder::subject_alt_names(const std::vector<Subj
   return add(subject_alt_name_extension(names, critical));
 }
 
-CertificateBuilder& CertificateBuilder::template_name(const std::string& name) { return add(extensions::template_name(name)); }
-
-CertificateBuilder& CertificateBuilder::ocsp_no_check() { return add(extensions::ocsp_no_check()); }
-
 CertificateBuilder& CertificateBuilder::basic_constraints(bool is_ca, std::optional<int> path_len) {
   return add(extensions::basic_constraints(is_ca, path_len));
 }
@@ -184,16 +180,6 @@ CertificateBuilder& CertificateBuilder::subject_key_identifier() {
 CertificateBuilder& CertificateBuilder::authority_key_identifier() {
   if (issuer_) return add(extensions::authority_key_identifier(*issuer_));
   return add(conf_extension(NID_authority_key_identifier, "keyid:always", cert_.get(), cert_.get()));  // self-signed
-}
-
-CertificateBuilder& CertificateBuilder::crl_distribution_point(const std::string& url) {
-  return add(extensions::crl_distribution_point(url));
-}
-
-CertificateBuilder& CertificateBuilder::authority_info_access(const std::string& ca_issuers_url,
-                                                              const std::string& ocsp_url) {
-  auto aia = extensions::authority_info_access(ca_issuers_url, ocsp_url);
-  return aia ? add(std::move(aia)) : *this;
 }
 
 Certificate CertificateBuilder::sign(const PrivateKey& signing_key) {

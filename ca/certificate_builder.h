@@ -22,11 +22,14 @@ namespace extensions {
 [[nodiscard]] ossl::Ptr<X509_EXTENSION> key_usage(const std::vector<std::string>& usages);
 [[nodiscard]] ossl::Ptr<X509_EXTENSION> extended_key_usage(const std::vector<std::string>& purposes);
 [[nodiscard]] ossl::Ptr<X509_EXTENSION> authority_key_identifier(const Certificate& issuer);
+// Error{invalid_input} for a URL that is not is_publishable_url().
 [[nodiscard]] ossl::Ptr<X509_EXTENSION> crl_distribution_point(const std::string& url);
-// nullptr when both URLs are empty.
+// nullptr when both URLs are empty; Error{invalid_input} for one that is not publishable.
 [[nodiscard]] ossl::Ptr<X509_EXTENSION> authority_info_access(const std::string& ca_issuers_url,
                                                              const std::string& ocsp_url);
+// Microsoft's certificate template name, 1.3.6.1.4.1.311.20.2: a BMPString, as AD CS v1 templates write it.
 [[nodiscard]] ossl::Ptr<X509_EXTENSION> template_name(const std::string& name);
+// id-pkix-ocsp-nocheck: an OCSP responder's own certificate is not checked by OCSP.
 [[nodiscard]] ossl::Ptr<X509_EXTENSION> ocsp_no_check();
 }  // namespace extensions
 
@@ -51,15 +54,9 @@ class CertificateBuilder {
   CertificateBuilder& extended_key_usage(const std::vector<std::string>& purposes);
   CertificateBuilder& subject_key_identifier();
   CertificateBuilder& authority_key_identifier();  // keyid of the issuer (or of itself)
-  CertificateBuilder& crl_distribution_point(const std::string& url);
-  CertificateBuilder& authority_info_access(const std::string& ca_issuers_url, const std::string& ocsp_url);
   // DNS, IP, email, URI and UPN entries, in the order given (non-critical: the subject is not empty).
   // Critical when the subject is empty, as RFC 5280 4.2.1.6 requires.
   CertificateBuilder& subject_alt_names(const std::vector<SubjectAltName>& names, bool critical = false);
-  // Microsoft's certificate template name, 1.3.6.1.4.1.311.20.2: a BMPString, as AD CS v1 templates write it.
-  CertificateBuilder& template_name(const std::string& name);
-  // id-pkix-ocsp-nocheck: an OCSP responder's own certificate is not checked by OCSP.
-  CertificateBuilder& ocsp_no_check();
   CertificateBuilder& add(ossl::Ptr<X509_EXTENSION> extension);
   // A copy of `extension`, which stays the caller's (OpenSSL copies what it adds either way).
   CertificateBuilder& add_copy(X509_EXTENSION* extension);
