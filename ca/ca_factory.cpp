@@ -232,7 +232,7 @@ CreatedCas create_subordinate_ca(Home& home, const NewCaOptions& options, const 
                                            : "; give --path-len below it"));
   }
   const Certificate parent_cert = Certificate::from_der(parent.certificate_der);
-  const PrivateKey parent_key = load_ca_key(home, parent, passphrase);
+  const PrivateKey parent_key = load_ca_key(home, parent, parent_cert, passphrase);
   CreatedCas created;
   const std::optional<std::string> pass = parent.key_encrypted ? std::optional(passphrase()) : std::nullopt;
   CaDraft draft = draft_ca(home, options.name, X509_get_subject_name(parent_cert.native()), options.key, pass, created);

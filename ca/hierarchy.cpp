@@ -66,21 +66,27 @@ std::vector<Certificate> chain_of(Home& home, const store::CertificateRecord& ce
   return chain;
 }
 
-PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSource& passphrase) {
+PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const Certificate& ca_certificate,
+                       const PassphraseSource& passphrase) {
   const std::string pem = read_secret_file(home.dir() / ca.key_file);
+  const EVP_PKEY* public_key = ca_certificate.public_key();
   std::optional<PrivateKey> key;
   try {
-    key.emplace(PrivateKey::from_pem(pem, PrivateKey::is_encrypted_pem(pem) ? std::optional(passphrase()) : std::nullopt));
+    key.emplace(PrivateKey::from_pem(pem, PrivateKey::is_encrypted_pem(pem) ? std::optional(passphrase()) : std::nullopt,
+                                     EVP_PKEY_get0_type_name(public_key)));
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::wrong_passphrase) throw;
     throw Error(ErrorKind::wrong_passphrase, "wrong passphrase for the key of CA \"" + ca.name + "\"");
   }
-  const Certificate cert = Certificate::from_der(ca.certificate_der);
-  if (!key->matches(cert.public_key())) {
+  if (!key->matches(public_key)) {
     throw Error(ErrorKind::insecure, "the key in " + (home.dir() / ca.key_file).string() +
                                          " is not the key of CA \"" + ca.name + "\"; restore the right key file");
   }
   return std::move(*key);
+}
+
+PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSource& passphrase) {
+  return load_ca_key(home, ca, Certificate::from_der(ca.certificate_der), passphrase);
 }
 
 std::vector<ossl::Ptr<X509_EXTENSION>> issuer_pointers(const store::CaRecord& issuer) {

@@ -77,6 +77,9 @@ struct CreatedCas {
 // wrong passphrase (`wrong passphrase for the key of CA "…"`) and a key that
 // does not match the CA certificate.
 [[nodiscard]] PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const PassphraseSource& passphrase);
+// The same, with the CA's certificate already at hand.
+[[nodiscard]] PrivateKey load_ca_key(Home& home, const store::CaRecord& ca, const Certificate& ca_certificate,
+                                     const PassphraseSource& passphrase);
 
 // What a certificate signed by `issuer` carries to find its issuer's CRL and certificate:
 // CDP <base>/pki/<slug>.crl and AIA caIssuers <base>/pki/<slug>.crt (and AIA OCSP

@@ -5,6 +5,7 @@
 #include <map>
 
 #include <openssl/core_names.h>
+#include <openssl/decoder.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
@@ -41,6 +42,28 @@ std::string curve_of(const EVP_PKEY* key) {
   const int nid = OBJ_sn2nid(name);
   const char* nist = EC_curve_nid2nist(nid);
   return nist != nullptr ? nist : name;
+}
+
+// The key in `pem`, decrypted with `passphrase` if it is encrypted; nullptr (OpenSSL's
+// reasons queued) when it holds none. Told the `key_type` (OpenSSL's name), it reads the
+// first PEM block as a key of that type; without, the first block that is a key, of any type.
+ossl::Ptr<EVP_PKEY> decode_private_key(const std::string& pem, std::string& passphrase, const char* key_type) {
+  if (key_type == nullptr) {
+    auto bio = ossl::adopt(check_ptr(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), "reading a key"));
+    return ossl::adopt(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, passphrase.data()));
+  }
+  EVP_PKEY* key = nullptr;
+  auto decoder = ossl::adopt(check_ptr(
+      OSSL_DECODER_CTX_new_for_pkey(&key, "PEM", nullptr, key_type, EVP_PKEY_KEYPAIR, nullptr, nullptr),
+      "preparing to read a key"));
+  const auto* data = reinterpret_cast<const unsigned char*>(pem.data());
+  size_t left = pem.size();
+  const bool decoded =
+      OSSL_DECODER_CTX_set_passphrase(decoder.get(), reinterpret_cast<const unsigned char*>(passphrase.data()),
+                                      passphrase.size()) == 1 &&
+      OSSL_DECODER_from_data(decoder.get(), &data, &left) == 1;
+  auto owned = ossl::adopt(key);
+  return decoded ? std::move(owned) : nullptr;
 }
 
 }  // namespace
@@ -86,23 +109,29 @@ bool PrivateKey::is_encrypted_pem(const std::string& pem) {
          pem.find("Proc-Type: 4,ENCRYPTED") != std::string::npos;
 }
 
-PrivateKey PrivateKey::from_pem(const std::string& pem, const std::optional<std::string>& passphrase) {
+PrivateKey PrivateKey::from_pem(const std::string& pem, const std::optional<std::string>& passphrase,
+                                const char* key_type_hint) {
   const bool encrypted = is_encrypted_pem(pem);
   if (encrypted && !passphrase) {
     throw Error(ErrorKind::wrong_passphrase, "the key is encrypted and no passphrase was given");
   }
-  auto bio = ossl::adopt(check_ptr(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), "reading a key"));
-  // An empty passphrase string still goes to OpenSSL as "" so a key never
-  // falls back to OpenSSL's own terminal prompt.
+  // An empty passphrase still goes to OpenSSL as "", and no callback is set, so a key
+  // never falls back to OpenSSL's own terminal prompt.
   std::string pass = passphrase.value_or("");
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, pass.data());
+  // Not for an encrypted key: its KDF dwarfs the saving, and a wrong passphrase is tried once.
+  const char* key_type = encrypted ? nullptr : key_type_hint;
+  ossl::Ptr<EVP_PKEY> key = decode_private_key(pem, pass, key_type);
+  if (key == nullptr && key_type != nullptr) {
+    (void)drain_openssl_errors();  // a key of another type, or none: the untyped read says which
+    key = decode_private_key(pem, pass, nullptr);
+  }
   OPENSSL_cleanse(pass.data(), pass.size());
   if (key == nullptr) {
     const std::string detail = drain_openssl_errors();
     if (encrypted) throw Error(ErrorKind::wrong_passphrase, "the key does not decrypt with the passphrase given");
     throw Error(ErrorKind::invalid_input, "not a private key in PEM form" + (detail.empty() ? "" : ": " + detail));
   }
-  return PrivateKey(ossl::adopt(key));
+  return PrivateKey(std::move(key));
 }
 
 std::string PrivateKey::to_pem() const {

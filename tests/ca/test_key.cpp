@@ -276,6 +276,50 @@ TEST_CASE("PrivateKey::from_pem reads unencrypted PKCS#8 and traditional keys", 
   }
 }
 
+TEST_CASE("PrivateKey::from_pem reads a key whatever the type hint says", "[key]") {
+  const PrivateKey& rsa = shared_key("rsa:2048");
+  const PrivateKey& ec = shared_key("ec:p256");
+  auto rsa_pub = public_half(rsa);
+  auto ec_pub = public_half(ec);
+
+  SECTION("the right hint, in PKCS#8 and traditional form") {
+    CHECK(PrivateKey::from_pem(rsa.to_pem(), std::nullopt, "RSA").matches(rsa_pub.get()));
+    CHECK(PrivateKey::from_pem(ec.to_pem(), std::nullopt, "EC").matches(ec_pub.get()));
+    auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
+    REQUIRE(PEM_write_bio_PrivateKey_traditional(bio.get(), rsa.native(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    const std::string traditional(data, static_cast<size_t>(len));
+    REQUIRE(contains(traditional, "-----BEGIN RSA PRIVATE KEY-----"));
+    CHECK(PrivateKey::from_pem(traditional, std::nullopt, "RSA").matches(rsa_pub.get()));
+  }
+  SECTION("a wrong hint: the key is read all the same, and no error is left queued") {
+    CHECK(PrivateKey::from_pem(rsa.to_pem(), std::nullopt, "EC").matches(rsa_pub.get()));
+    CHECK(PrivateKey::from_pem(ec.to_pem(), std::nullopt, "RSA").matches(ec_pub.get()));
+    CHECK(ERR_peek_error() == 0);
+  }
+  SECTION("a key after another PEM block, as without a hint") {
+    auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
+    REQUIRE(PEM_write_bio_PUBKEY(bio.get(), ec.native()) == 1);
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    const std::string public_then_private = std::string(data, static_cast<size_t>(len)) + ec.to_pem();
+    CHECK(PrivateKey::from_pem(public_then_private, std::nullopt).matches(ec_pub.get()));
+    CHECK(PrivateKey::from_pem(public_then_private, std::nullopt, "EC").matches(ec_pub.get()));
+  }
+  SECTION("an encrypted key with a hint: the passphrase still decides") {
+    const std::string encrypted = ec.to_encrypted_pem("hinted");
+    CHECK(PrivateKey::from_pem(encrypted, std::string("hinted"), "EC").matches(ec_pub.get()));
+    CHECK(error_from([&] { (void)PrivateKey::from_pem(encrypted, std::string("nope"), "EC"); }).kind() ==
+          ErrorKind::wrong_passphrase);
+  }
+  SECTION("no key at all, with a hint: invalid input, as without") {
+    CHECK(error_from([&] { (void)PrivateKey::from_pem("hello, world", std::nullopt, "RSA"); }).kind() ==
+          ErrorKind::invalid_input);
+    CHECK(ERR_peek_error() == 0);
+  }
+}
+
 TEST_CASE("PrivateKey::from_pem refuses what is not a key as invalid input", "[key]") {
   const std::string public_pem = [] {
     auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
