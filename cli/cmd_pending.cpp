@@ -3,6 +3,7 @@
 
 #include "ca/error.h"
 #include "ca/issuance.h"
+#include "ca/openssl_warmup.h"
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
@@ -19,6 +20,7 @@ struct RetrieveArgs {
 };
 
 void run_approve(const GlobalOptions& global, int64_t id, const std::string& actor) {
+  const OpenSslWarmup warmup;  // while the database opens
   Home home = Home::open(resolve_home(global));
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));

@@ -9,6 +9,7 @@
 #include "ca/error.h"
 #include "ca/files.h"
 #include "ca/issuance.h"
+#include "ca/openssl_warmup.h"
 #include "ca/request_intake.h"
 #include "batch_file_writer.h"
 #include "certificate_files.h"
@@ -36,6 +37,7 @@ struct SubmitArgs {
 };
 
 int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
+  const OpenSslWarmup warmup;  // while the database opens
   const std::string base = args.request == "-" ? "request" : std::filesystem::path(args.request).stem().string();
   const CertificateFiles plan = plan_certificate_files(base, args.out, args.chain, args.format, args.force);
   Home home = Home::open(resolve_home(global));
