@@ -193,6 +193,39 @@ std::vector<std::pair<fs::path, std::string>> FileBatch::commit() {
   return failed;
 }
 
+StagedFiles::StagedFiles(std::vector<File> files) : files_(std::move(files)) {
+  temps_.reserve(files_.size());
+  writer_ = std::thread([this] { write_all_temporaries(); });
+}
+
+void StagedFiles::write_all_temporaries() noexcept {
+  try {
+    for (const File& f : files_) temps_.push_back(write_temporary(f.path, f.content, f.mode, true));
+  } catch (...) {
+    failure_ = std::current_exception();
+  }
+}
+
+StagedFiles::~StagedFiles() {
+  if (writer_.joinable()) writer_.join();
+  for (const fs::path& temp : temps_) ::unlink(temp.c_str());
+}
+
+void StagedFiles::show() {
+  writer_.join();
+  if (failure_) std::rethrow_exception(failure_);
+  std::exception_ptr first_failure;
+  for (size_t i = 0; i < temps_.size(); ++i) {
+    try {
+      move_into_place(temps_[i], files_[i].path, files_[i].overwrite);
+    } catch (...) {
+      if (!first_failure) first_failure = std::current_exception();
+    }
+  }
+  temps_.clear();  // moved into place, or removed by move_into_place
+  if (first_failure) std::rethrow_exception(first_failure);
+}
+
 std::string read_file(const fs::path& path, size_t max_size) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) fail("cannot open", path, errno);

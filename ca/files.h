@@ -1,9 +1,11 @@
 #pragma once
 // File writes that never leave half a file and never expose a secret.
 
+#include <exception>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -60,6 +62,36 @@ class FileBatch {
     bool overwrite;
   };
   std::vector<Staged> staged_;
+};
+
+// Files written and flushed on a thread of their own while the caller waits on the disk for
+// something else, then shown: `submit` stages its .cer and .p7b while the database commit that
+// records the certificate is flushed, so the three fsyncs overlap instead of taking turns. Each
+// file goes to a temporary name, fsynced; show() waits for them and renames them into place
+// (the folder is not fsynced, as with FileSync::replaceable). Temporaries never shown are removed.
+class StagedFiles {
+ public:
+  struct File {
+    fs::path path;
+    std::string content;
+    bool overwrite = false;  // without, show() refuses to replace an existing `path`
+    int mode = 0644;
+  };
+  explicit StagedFiles(std::vector<File> files);  // starts writing them
+  StagedFiles(const StagedFiles&) = delete;
+  StagedFiles& operator=(const StagedFiles&) = delete;
+  ~StagedFiles();
+  // Once: waits for the temporary files and renames them into place; throws what writing one
+  // threw, or what renaming one did (the others are put in place all the same).
+  void show();
+
+ private:
+  void write_all_temporaries() noexcept;
+
+  std::vector<File> files_;
+  std::vector<fs::path> temps_;  // written so far, in the order of files_
+  std::exception_ptr failure_;
+  std::thread writer_;
 };
 
 // Reads a whole file, refusing one larger than `max_size` bytes before reading it.

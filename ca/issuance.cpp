@@ -247,6 +247,7 @@ void IssuingSession::issue_one(Checked& checked, SubmitResult& result, const Sub
       w.add_audit({0, options.now, options.requester, "submitted", id, "", checked.submitted.subject});
       const Certificate issued = sign(id, checked, ca, ca_certificate, key, options.now);
       record_issued(w, id, checked, issued, row_of(issued, id, checked, ca), result, options.requester, options.now);
+      if (options.before_commit) options.before_commit(result.chain);
     });
   } catch (const Error& e) {
     // The transaction rolled back: nothing was issued. Keep the attempt as a failed row.

@@ -30,6 +30,10 @@ struct SubmitOptions {
   std::string requester;                // --requester, else the OS user
   bool pending = false;                 // --pending: store for approval instead of issuing
   Time now{};
+  // Called with the chain (the certificate, then its issuers) once the certificate is signed
+  // and recorded, just before the commit that makes it durable: to stage its files meanwhile
+  // (StagedFiles). Nothing it prepares may be shown before submit() returns. Not in a batch.
+  std::function<void(const std::vector<Certificate>& chain)> before_commit;
 };
 
 struct SubmitResult {

@@ -30,18 +30,27 @@ std::string p7b_content(const CertificateFiles& files, const std::vector<Certifi
 
 }  // namespace
 
+std::vector<StagedFiles::File> certificate_files(const CertificateFiles& files, const std::vector<Certificate>& chain,
+                                                 bool force) {
+  return {{files.cer, cer_content(files, chain), force}, {files.p7b, p7b_content(files, chain), force}};
+}
+
+std::map<std::string, std::string> file_names(const CertificateFiles& files) {
+  return {{"cer", files.cer.string()}, {"p7b", files.p7b.string()}};
+}
+
 std::map<std::string, std::string> write_certificate_files(const CertificateFiles& files,
                                                            const std::vector<Certificate>& chain, bool force) {
-  write_file_atomically(files.cer, cer_content(files, chain), force, 0644, FileSync::replaceable);
-  write_file_atomically(files.p7b, p7b_content(files, chain), force, 0644, FileSync::replaceable);
-  return {{"cer", files.cer.string()}, {"p7b", files.p7b.string()}};
+  StagedFiles staged(certificate_files(files, chain, force));
+  staged.show();
+  return file_names(files);
 }
 
 std::map<std::string, std::string> stage_certificate_files(FileBatch& batch, const CertificateFiles& files,
                                                            const std::vector<Certificate>& chain, bool force) {
   batch.add(files.cer, cer_content(files, chain), force);
   batch.add(files.p7b, p7b_content(files, chain), force);
-  return {{"cer", files.cer.string()}, {"p7b", files.p7b.string()}};
+  return file_names(files);
 }
 
 std::string exchange_steps(const std::string& p7b, const std::string& thumbprint) {

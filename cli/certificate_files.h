@@ -24,8 +24,15 @@ struct CertificateFiles {
 [[nodiscard]] CertificateFiles plan_certificate_files(const std::string& base, const std::string& out,
                                                       const std::string& chain, const std::string& format, bool force);
 
-// Writes both files atomically; `chain` is the certificate, then its issuers up to
-// the root. Returns {"cer": path, "p7b": path} for the JSON `files` object.
+// The two files of `chain` (the certificate, then its issuers up to the root), for StagedFiles:
+// `submit` stages them while the certificate's commit is flushed, and shows them after it.
+[[nodiscard]] std::vector<StagedFiles::File> certificate_files(const CertificateFiles& files,
+                                                               const std::vector<Certificate>& chain, bool force);
+
+// {"cer": path, "p7b": path}, for the JSON `files` object.
+[[nodiscard]] std::map<std::string, std::string> file_names(const CertificateFiles& files);
+
+// Writes both files atomically (staged, then shown at once). Returns file_names(files).
 std::map<std::string, std::string> write_certificate_files(const CertificateFiles& files,
                                                            const std::vector<Certificate>& chain, bool force);
 

@@ -44,7 +44,11 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));
   SubmitOptions options{args.template_name, args.ca, args.attributes,
-                        actor_or_os_user(args.requester), args.pending, now()};
+                        actor_or_os_user(args.requester), args.pending, now(), {}};
+  std::optional<StagedFiles> staged;  // written and flushed while the commit is
+  options.before_commit = [&](const std::vector<Certificate>& chain) {
+    staged.emplace(certificate_files(plan, chain, args.force));
+  };
   // One byte past the cap is enough for the engine to refuse an oversized file by its size.
   const SubmitResult result = session.submit(read_file_head(args.request, max_request_file_size + 1), options);
   print_warnings(result.warnings);
@@ -64,7 +68,8 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
     return 3;
   }
   // The certificate is committed; only now does it leave the CA.
-  const auto files = write_certificate_files(plan, result.chain, args.force);
+  staged->show();
+  const auto files = file_names(plan);
   const store::CertificateRecord& cert = *result.record;
   if (global.json) {
     Json j = certificate_json(cert, result.ca.name, options.now, files, result.warnings);
@@ -234,7 +239,7 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
   const BatchPlan plan = plan_batch(args);
   const std::filesystem::path home_dir = resolve_home(global);
   const SubmitOptions options{args.template_name, args.ca, args.attributes,
-                              actor_or_os_user(args.requester), args.pending, now()};
+                              actor_or_os_user(args.requester), args.pending, now(), {}};
   if (!args.no_files) std::filesystem::create_directories(args.out_dir);
 
   Progress progress(plan.files.size(), !global.quiet && !global.json);

@@ -210,6 +210,43 @@ TEST_CASE("FileBatch shows its files only when committed", "[files]") {
   }
 }
 
+TEST_CASE("StagedFiles shows its files only at show(), each written and flushed beforehand", "[files]") {
+  TempDir dir;
+
+  SECTION("nothing under the final names before show(), everything after, no temporary file left") {
+    StagedFiles staged({{dir / "a.cer", "A", false}, {dir / "a.p7b", std::string("\x30\x00", 2), false, 0600}});
+    for (const auto& name : names_in(dir.path())) CHECK(name[0] == '.');  // only hidden temporaries, if any yet
+    staged.show();
+    CHECK(get(dir / "a.cer") == "A");
+    CHECK(get(dir / "a.p7b") == std::string("\x30\x00", 2));
+    CHECK(mode_of(dir / "a.cer") == 0644);
+    CHECK(mode_of(dir / "a.p7b") == 0600);
+    CHECK(names_in(dir.path()) == std::set<std::string>{"a.cer", "a.p7b"});
+  }
+  SECTION("an existing file is replaced with overwrite; without, show() refuses it and puts the other in place") {
+    put(dir / "b.cer", "old", 0644);
+    put(dir / "c.cer", "someone else's", 0644);
+    StagedFiles staged({{dir / "b.cer", "new", true}, {dir / "c.cer", "mine", false}, {dir / "d.cer", "D", false}});
+    CHECK_THROWS_AS(staged.show(), Error);
+    CHECK(get(dir / "b.cer") == "new");
+    CHECK(get(dir / "c.cer") == "someone else's");
+    CHECK(get(dir / "d.cer") == "D");
+    CHECK(names_in(dir.path()) == std::set<std::string>{"b.cer", "c.cer", "d.cer"});
+  }
+  SECTION("files never shown leave nothing behind") {
+    { StagedFiles staged({{dir / "e.cer", "E", false}, {dir / "e.p7b", "E7", false}}); }
+    CHECK(names_in(dir.path()).empty());
+  }
+  SECTION("a file that cannot be written: show() says so and shows none; nothing is left") {
+    {
+      StagedFiles staged({{dir / "f.cer", "F", false}, {dir / "missing" / "f.p7b", "F7", false}});
+      CHECK_THROWS_AS(staged.show(), Error);
+      CHECK_FALSE(fs::exists(dir / "f.cer"));
+    }
+    CHECK(names_in(dir.path()).empty());
+  }
+}
+
 TEST_CASE("read_file caps the size before reading", "[files]") {
   TempDir dir;
   const fs::path path = dir / "request.req";

@@ -249,6 +249,40 @@ TEST_CASE("submit copies nothing but SANs from the request's extensions (CVE-202
   CHECK(extension(leaf.get(), "1.3.6.1.4.1.311.21.10") == nullptr);
 }
 
+TEST_CASE("submit hands the chain to before_commit while the certificate is not yet committed", "[issuance]") {
+  LabHome& lab = shared_home();
+  IssuingSession session(*lab.home, lab.templates, never_asked());
+  Home reader = Home::open(lab.dir);  // another connection sees only what is committed
+
+  SECTION("the chain is the certificate's, and nobody else sees the certificate yet") {
+    std::vector<Certificate> handed;
+    bool visible_then = true;
+    SubmitOptions options = web_server();
+    options.before_commit = [&](const std::vector<Certificate>& chain) {
+      handed = chain;
+      visible_then = reader.store().find_certificate(lab.issuing().index, chain.front().serial_hex()).has_value();
+    };
+    const SubmitResult result = session.submit(ec_pem(), options);
+    REQUIRE(handed.size() == 3);
+    CHECK(handed.front().der() == result.record->der);
+    CHECK(handed.back().subject() == lab.created.cas.at(0).subject);
+    CHECK_FALSE(visible_then);
+    CHECK(reader.store().find_certificate(lab.issuing().index, result.record->serial).has_value());
+  }
+  SECTION("a failure there undoes the issuance: the request is marked failed, no certificate") {
+    const size_t certificates = lab.store().list_certificates({}).size();
+    SubmitOptions options = web_server();
+    options.before_commit = [](const std::vector<Certificate>&) {
+      throw Error(ErrorKind::storage, "cannot create mail.cer: no space left");
+    };
+    const Error e = error_from([&] { (void)session.submit(ec_pem(), options); });
+    REQUIRE(e.request_id().has_value());
+    CHECK_THAT(e.what(), Catch::Contains("no space left"));
+    CHECK(lab.store().find_request(*e.request_id())->disposition == store::Disposition::failed);
+    CHECK(lab.store().list_certificates({}).size() == certificates);
+  }
+}
+
 TEST_CASE("submit records a denied request: a denied row with the reason, audit entries, no certificate", "[issuance]") {
   LabHome& lab = shared_home();
   IssuingSession session(*lab.home, lab.templates, never_asked());
