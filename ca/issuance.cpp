@@ -93,7 +93,9 @@ Time not_after_of(const CertificateTemplate& t, const store::CaRecord& ca, Time 
 
 const PrivateKey& IssuingSession::key_of(const store::CaRecord& ca) {
   auto found = keys_.find(ca.index);
-  if (found == keys_.end()) found = keys_.emplace(ca.index, load_ca_key(home_, ca, chain_for(ca).front(), passphrase_)).first;
+  if (found == keys_.end()) {
+    found = keys_.emplace(ca.index, load_ca_key(home_, ca, chain_for(ca).front(), passphrase_)).first;
+  }
   return found->second;
 }
 
