@@ -42,6 +42,26 @@ PemBlock decode_pem(const std::string& pem) {
   return block;
 }
 
+// What `write` (a PEM_write_bio_… call) puts into a memory BIO.
+template <typename Write>
+std::string pem_written(Write write) {
+  auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
+  REQUIRE(write(bio.get()) == 1);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::string traditional_pem(const PrivateKey& key) {
+  return pem_written([&](BIO* bio) {
+    return PEM_write_bio_PrivateKey_traditional(bio, key.native(), nullptr, nullptr, 0, nullptr, nullptr);
+  });
+}
+
+std::string public_pem(const PrivateKey& key) {
+  return pem_written([&](BIO* bio) { return PEM_write_bio_PUBKEY(bio, key.native()); });
+}
+
 bool contains_bytes(const Bytes& haystack, const Bytes& needle) {
   return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
 }
@@ -252,21 +272,16 @@ TEST_CASE("PrivateKey::from_pem reads unencrypted PKCS#8 and traditional keys", 
     CHECK(PrivateKey::from_pem(pem, std::string("unused")).matches(pub.get()));
   }
   SECTION("traditional (SEC1) PEM, plain and encrypted") {
-    auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
-    REQUIRE(PEM_write_bio_PrivateKey_traditional(bio.get(), key.native(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    const std::string plain(data, static_cast<size_t>(len));
+    const std::string plain = traditional_pem(key);
     CHECK(contains(plain, "-----BEGIN EC PRIVATE KEY-----"));
     CHECK(PrivateKey::from_pem(plain, std::nullopt).matches(pub.get()));
 
-    auto enc_bio = ossl::adopt(BIO_new(BIO_s_mem()));
     std::string pass = "legacy pass";
-    REQUIRE(PEM_write_bio_PrivateKey_traditional(enc_bio.get(), key.native(), EVP_aes_128_cbc(),
-                                                 reinterpret_cast<unsigned char*>(pass.data()),
-                                                 static_cast<int>(pass.size()), nullptr, nullptr) == 1);
-    const long enc_len = BIO_get_mem_data(enc_bio.get(), &data);
-    const std::string encrypted(data, static_cast<size_t>(enc_len));
+    const std::string encrypted = pem_written([&](BIO* bio) {
+      return PEM_write_bio_PrivateKey_traditional(bio, key.native(), EVP_aes_128_cbc(),
+                                                  reinterpret_cast<unsigned char*>(pass.data()),
+                                                  static_cast<int>(pass.size()), nullptr, nullptr);
+    });
     CHECK(PrivateKey::is_encrypted_pem(encrypted));
     CHECK(PrivateKey::from_pem(encrypted, pass).matches(pub.get()));
     CHECK(error_from([&] { (void)PrivateKey::from_pem(encrypted, std::string("nope")); }).kind() ==
@@ -285,11 +300,7 @@ TEST_CASE("PrivateKey::from_pem reads a key whatever the type hint says", "[key]
   SECTION("the right hint, in PKCS#8 and traditional form") {
     CHECK(PrivateKey::from_pem(rsa.to_pem(), std::nullopt, "RSA").matches(rsa_pub.get()));
     CHECK(PrivateKey::from_pem(ec.to_pem(), std::nullopt, "EC").matches(ec_pub.get()));
-    auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
-    REQUIRE(PEM_write_bio_PrivateKey_traditional(bio.get(), rsa.native(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    const std::string traditional(data, static_cast<size_t>(len));
+    const std::string traditional = traditional_pem(rsa);
     REQUIRE(contains(traditional, "-----BEGIN RSA PRIVATE KEY-----"));
     CHECK(PrivateKey::from_pem(traditional, std::nullopt, "RSA").matches(rsa_pub.get()));
   }
@@ -299,11 +310,7 @@ TEST_CASE("PrivateKey::from_pem reads a key whatever the type hint says", "[key]
     CHECK(ERR_peek_error() == 0);
   }
   SECTION("a key after another PEM block, as without a hint") {
-    auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
-    REQUIRE(PEM_write_bio_PUBKEY(bio.get(), ec.native()) == 1);
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    const std::string public_then_private = std::string(data, static_cast<size_t>(len)) + ec.to_pem();
+    const std::string public_then_private = public_pem(ec) + ec.to_pem();
     CHECK(PrivateKey::from_pem(public_then_private, std::nullopt).matches(ec_pub.get()));
     CHECK(PrivateKey::from_pem(public_then_private, std::nullopt, "EC").matches(ec_pub.get()));
   }
@@ -321,19 +328,13 @@ TEST_CASE("PrivateKey::from_pem reads a key whatever the type hint says", "[key]
 }
 
 TEST_CASE("PrivateKey::from_pem refuses what is not a key as invalid input", "[key]") {
-  const std::string public_pem = [] {
-    auto bio = ossl::adopt(BIO_new(BIO_s_mem()));
-    REQUIRE(PEM_write_bio_PUBKEY(bio.get(), shared_key("ec:p256").native()) == 1);
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<size_t>(len));
-  }();
+  const std::string public_key_pem = public_pem(shared_key("ec:p256"));
   const std::string bad_inputs[] = {
       "",
       "hello, world",
       "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n",
       "-----BEGIN PRIVATE KEY-----\n",
-      public_pem,
+      public_key_pem,
   };
   for (const std::string& bad : bad_inputs) {
     INFO(bad);
