@@ -12,6 +12,8 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
 
 #include "distinguished_name.h"
 #include "error.h"
@@ -34,6 +36,26 @@ constexpr std::string_view oid_template_info = "1.3.6.1.4.1.311.21.7";
 constexpr int max_rsa_exponent_bits = 64;
 
 [[noreturn]] void invalid(const std::string& message) { throw Error(ErrorKind::invalid_request, message); }
+
+// What DER that is not a request holds, when it is a file admins mix up with one.
+std::optional<NotARequest> what_else_it_is(const Bytes& der) {
+  const auto parses_as = [&der](auto d2i) {
+    const unsigned char* p = der.data();
+    return ossl::adopt(d2i(nullptr, &p, static_cast<long>(der.size()))) != nullptr;
+  };
+  std::optional<NotARequest> found;
+  if (parses_as(d2i_X509)) {
+    found = NotARequest::certificate;
+  } else if (parses_as(d2i_PKCS7)) {
+    found = NotARequest::pkcs7_chain;
+  } else if (parses_as(d2i_PKCS12)) {
+    found = NotARequest::pfx;
+  } else if (parses_as(d2i_X509_CRL)) {
+    found = NotARequest::crl;
+  }
+  (void)drain_openssl_errors();
+  return found;
+}
 
 // OpenSSL's reasons for the last failure in words ("wrong tag; nested asn1
 // error"), without the codes and library names; empties the queue.
@@ -316,13 +338,7 @@ Csr Csr::from_der(const Bytes& der) {
   auto req = ossl::adopt(reinterpret_cast<X509_REQ*>(parsed));
   if (req == nullptr) {
     const std::string reasons = openssl_reasons();
-    const unsigned char* q = der.data();
-    auto cert = ossl::adopt(d2i_X509(nullptr, &q, static_cast<long>(der.size())));
-    (void)drain_openssl_errors();
-    if (cert != nullptr) {
-      invalid("this is a certificate, not a certificate request: submit the .req file that "
-              "New-ExchangeCertificate -GenerateRequest, certreq -new or openssl req wrote");
-    }
+    if (const auto other = what_else_it_is(der)) refuse_not_a_request(*other);
     invalid("not a PKCS#10 request: the file is damaged, cut short or something else (OpenSSL: " + reasons +
             "); copy the whole request again, BEGIN and END lines included");
   }

@@ -103,6 +103,20 @@ std::string read_secret_file(const fs::path& path) {
   return read_fd(fd.get(), path, 1 << 20);
 }
 
+void check_can_create(const fs::path& path) {
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  std::error_code error;
+  const fs::file_status status = fs::status(folder, error);
+  const std::string cannot = "cannot write " + path.string() + ": ";
+  if (fs::is_directory(path, error)) throw Error(ErrorKind::invalid_input, cannot + "it is a folder; name a file");
+  if (!fs::exists(status)) throw Error(ErrorKind::invalid_input, cannot + "the folder " + folder.string() + " does not exist");
+  if (!fs::is_directory(status)) throw Error(ErrorKind::invalid_input, cannot + folder.string() + " is not a folder");
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    throw Error(ErrorKind::invalid_input, cannot + "the folder " + folder.string() + " is not writable (" +
+                                              std::strerror(errno) + ")");
+  }
+}
+
 namespace {
 
 void refuse_existing(const fs::path& path, bool overwrite) {

@@ -13,6 +13,11 @@ namespace pocketca {
 
 namespace fs = std::filesystem;
 
+// Refuses (Error{invalid_input}) a file that could not be created at `path` — it is a folder, or
+// its folder is missing, is not a folder, or is not writable — so that a command can say so before it signs
+// or records anything, rather than after.
+void check_can_create(const fs::path& path);
+
 // Creates `path` with mode 0600 from the moment it exists (O_EXCL, never
 // briefly readable), writes `content`, fsyncs. Throws Error{conflict} if it exists.
 void write_secret_file(const fs::path& path, const std::string& content);

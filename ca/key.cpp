@@ -66,6 +66,23 @@ ossl::Ptr<EVP_PKEY> decode_private_key(const std::string& pem, std::string& pass
   return decoded ? std::move(owned) : nullptr;
 }
 
+// Why `pem` gave no key: what it holds instead, when admins mix that up with a key file.
+std::string why_no_key(const std::string& pem, const std::string& openssl_detail) {
+  const auto holds = [&pem](const char* label) {
+    return pem.find(std::string("-----BEGIN ") + label + "-----") != std::string::npos;
+  };
+  if (holds("CERTIFICATE REQUEST") || holds("NEW CERTIFICATE REQUEST")) {
+    return "this is a certificate request, not a private key: use the key file written with the request "
+           "(pocketca request --key-out, openssl req -keyout)";
+  }
+  if (holds("CERTIFICATE")) return "this is a certificate, not a private key: use the key file that belongs to it";
+  if (pem.find("PRIVATE KEY-----") != std::string::npos) {
+    return "the private key does not decode: the file is damaged or the key type is not supported" +
+           (openssl_detail.empty() ? "" : " (OpenSSL: " + openssl_detail + ")");
+  }
+  return "not a private key in PEM form (-----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----)";
+}
+
 }  // namespace
 
 KeySpec KeySpec::parse(const std::string& text) {
@@ -129,7 +146,7 @@ PrivateKey PrivateKey::from_pem(const std::string& pem, const std::optional<std:
   if (key == nullptr) {
     const std::string detail = drain_openssl_errors();
     if (encrypted) throw Error(ErrorKind::wrong_passphrase, "the key does not decrypt with the passphrase given");
-    throw Error(ErrorKind::invalid_input, "not a private key in PEM form" + (detail.empty() ? "" : ": " + detail));
+    throw Error(ErrorKind::invalid_input, why_no_key(pem, detail));
   }
   return PrivateKey(std::move(key));
 }

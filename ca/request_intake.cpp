@@ -137,8 +137,14 @@ bool is_request_label(const std::string& label) {
   return label == "CERTIFICATE REQUEST" || label == "NEW CERTIFICATE REQUEST";
 }
 
-bool is_certificate_label(const std::string& label) {
-  return label == "CERTIFICATE" || label == "X509 CERTIFICATE" || label == "TRUSTED CERTIFICATE";
+// What a PEM block that is not a request holds, when it is something admins mix up with one.
+std::optional<NotARequest> not_a_request_label(const std::string& label) {
+  if (label == "CERTIFICATE" || label == "X509 CERTIFICATE" || label == "TRUSTED CERTIFICATE") {
+    return NotARequest::certificate;
+  }
+  if (label == "PKCS7" || label == "PKCS #7 SIGNED DATA" || label == "CERTIFICATE CHAIN") return NotARequest::pkcs7_chain;
+  if (label == "X509 CRL") return NotARequest::crl;
+  return std::nullopt;
 }
 
 Bytes decode_pem_block(std::string_view text, const PemBlock& block) {
@@ -167,8 +173,7 @@ Bytes request_from_text(const std::string& text) {
     if (is_request_label(block.label)) return decode_pem_block(text, block);
   }
   for (const PemBlock& block : blocks) {
-    if (is_certificate_label(block.label)) not_a_request("this is a certificate, not a certificate request: submit the .req file that "
-                                                                "New-ExchangeCertificate -GenerateRequest, certreq -new or openssl req wrote");
+    if (const auto other = not_a_request_label(block.label)) refuse_not_a_request(*other);
   }
   if (!blocks.empty()) nothing_found(" (the input holds a \"" + blocks.front().label + "\" PEM block)");
   // No PEM armour: bare Base64, as certreq and some web forms hand it over.
@@ -178,6 +183,23 @@ Bytes request_from_text(const std::string& text) {
 }
 
 }  // namespace
+
+void refuse_not_a_request(NotARequest what) {
+  const std::string instead =
+      ": submit the .req file that New-ExchangeCertificate -GenerateRequest, certreq -new or openssl req wrote";
+  switch (what) {
+    case NotARequest::certificate:
+      not_a_request("this is a certificate, not a certificate request" + instead);
+    case NotARequest::pkcs7_chain:
+      not_a_request("this is a PKCS#7 certificate chain (.p7b), not a certificate request" + instead);
+    case NotARequest::pfx:
+      not_a_request("this is a PFX (PKCS#12) file, a certificate with its private key — never send it; a request "
+                    "holds no key" + instead);
+    case NotARequest::crl:
+      not_a_request("this is a CRL, not a certificate request" + instead);
+  }
+  not_a_request("not a certificate request" + instead);
+}
 
 Bytes request_der_from_input(const std::string& raw) {
   if (raw.size() > max_request_file_size) {

@@ -18,4 +18,10 @@ inline constexpr size_t max_request_file_size = 64 * 1024;
 // Does not parse the request itself: Csr::from_der does.
 [[nodiscard]] Bytes request_der_from_input(const std::string& raw);
 
+// Files an admin picks up by mistake instead of the request.
+enum class NotARequest { certificate, pkcs7_chain, pfx, crl };
+
+// Throws Error{invalid_request} saying what the input is and which file to submit instead.
+[[noreturn]] void refuse_not_a_request(NotARequest what);
+
 }  // namespace pocketca

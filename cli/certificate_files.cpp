@@ -6,16 +6,27 @@
 
 namespace pocketca::cli {
 
-CertificateFiles plan_certificate_files(const std::string& base, const std::string& out, const std::string& chain,
-                                        const std::string& format, bool force) {
-  CertificateFiles files{out.empty() ? base + ".cer" : out, chain.empty() ? base + ".p7b" : chain, format == "base64"};
+CertificateFiles plan_certificate_files(const FileNaming& naming) {
+  CertificateFiles files{naming.out.empty() ? naming.base + ".cer" : naming.out,
+                         naming.chain.empty() ? naming.base + ".p7b" : naming.chain, naming.format == "base64"};
   if (files.cer == files.p7b) throw Error(ErrorKind::invalid_input, "--out and --chain name the same file");
   for (const auto& path : {files.cer, files.p7b}) {
-    if (!force && std::filesystem::exists(path)) {
-      throw Error(ErrorKind::conflict, path.string() + " exists; use --force to overwrite it, or --out/--chain");
+    std::error_code error;
+    if (!naming.input.empty() && std::filesystem::equivalent(path, naming.input, error)) {
+      throw Error(ErrorKind::invalid_input, "the output " + path.string() + " is the request file itself; name the "
+                                                "output with " + naming.other_names);
+    }
+    check_can_create(path);
+    if (!naming.force && std::filesystem::exists(path)) {
+      throw Error(ErrorKind::conflict, path.string() + " exists; use --force to overwrite it, or " + naming.other_names);
     }
   }
   return files;
+}
+
+std::string files_not_written(int64_t request_id, const std::string& why) {
+  return "issued as request " + std::to_string(request_id) + " but its files were not written (" + why +
+         "); get them with `pocketca retrieve " + std::to_string(request_id) + "`";
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // The .cer and .p7b files `submit` and `retrieve` hand back, and the Exchange
 // commands that use them.
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -18,11 +19,26 @@ struct CertificateFiles {
   bool base64 = false;  // --format base64: PEM certificate and "-----BEGIN PKCS7-----"
 };
 
-// <base>.cer and <base>.p7b in the current folder unless --out/--chain name them.
-// Refuses existing files without `force` now, before anything is signed: a
-// certificate issued but not written is a surprise.
-[[nodiscard]] CertificateFiles plan_certificate_files(const std::string& base, const std::string& out,
-                                                      const std::string& chain, const std::string& format, bool force);
+// Where a certificate's two files are to go.
+struct FileNaming {
+  std::string base;   // <base>.cer and <base>.p7b, unless out/chain name them
+  std::string out;    // --out
+  std::string chain;  // --chain
+  std::string format = "der";
+  bool force = false;
+  std::filesystem::path input;                // the request file: never overwritten, --force or not
+  std::string other_names = "--out/--chain";  // what the user can pass instead of --force
+};
+
+// The files `naming` asks for. Refuses now, before anything is signed, what would fail or
+// surprise later: an existing file without --force, a folder that is missing or not writable,
+// the request file itself (`x.p7b` submitted would be replaced by its own chain). A certificate
+// issued but not written is a surprise.
+[[nodiscard]] CertificateFiles plan_certificate_files(const FileNaming& naming);
+
+// The error for a certificate committed whose files could not be written: names the request
+// and how to get the files.
+[[nodiscard]] std::string files_not_written(int64_t request_id, const std::string& why);
 
 // The two files of `chain` (the certificate, then its issuers up to the root), for StagedFiles:
 // `submit` stages them while the certificate's commit is flushed, and shows them after it.

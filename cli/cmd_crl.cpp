@@ -36,8 +36,11 @@ void run_crl(const GlobalOptions& global, const CrlArgs& args) {
   } else {
     jobs.emplace_back(find_ca(home, args.ca), args.delta);
   }
-  if (!args.out.empty() && !args.force && std::filesystem::exists(args.out)) {
-    throw Error(ErrorKind::conflict, args.out + " exists; use --force to overwrite it");
+  if (!args.out.empty()) {
+    check_can_create(args.out);  // before a CRL is signed and published, not after
+    if (!args.force && std::filesystem::exists(args.out)) {
+      throw Error(ErrorKind::conflict, args.out + " exists; use --force to overwrite it");
+    }
   }
   const PassphraseSource passphrase = passphrase_source(global, false);
   const Time at = now();

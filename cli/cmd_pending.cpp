@@ -75,7 +75,7 @@ int run_retrieve(const GlobalOptions& global, const RetrieveArgs& args) {
   }
   const auto cert = home.store().find_certificate_by_request(args.id);
   if (!cert) throw Error(ErrorKind::storage, "request " + id + " is issued but its certificate row is missing");
-  const CertificateFiles plan = plan_certificate_files("request-" + id, args.out, args.chain, args.format, args.force);
+  const CertificateFiles plan = plan_certificate_files({"request-" + id, args.out, args.chain, args.format, args.force, {}, "--out/--chain"});
   const auto files = write_certificate_files(plan, chain_of(home, *cert), args.force);
   const auto ca = home.store().find_ca(cert->ca_index);
   const Time at = now();

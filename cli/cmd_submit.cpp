@@ -39,7 +39,8 @@ struct SubmitArgs {
 int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
   const OpenSslWarmup warmup;  // while the database opens
   const std::string base = args.request == "-" ? "request" : std::filesystem::path(args.request).stem().string();
-  const CertificateFiles plan = plan_certificate_files(base, args.out, args.chain, args.format, args.force);
+  const CertificateFiles plan = plan_certificate_files(
+      {base, args.out, args.chain, args.format, args.force, args.request == "-" ? "" : args.request, "--out/--chain"});
   Home home = Home::open(resolve_home(global));
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));
@@ -68,7 +69,11 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
     return 3;
   }
   // The certificate is committed; only now does it leave the CA.
-  staged->show();
+  try {
+    staged->show();
+  } catch (const pocketca::Error& e) {
+    throw pocketca::Error(e.kind(), files_not_written(result.request_id, e.what())).with_request_id(result.request_id);
+  }
   const auto files = file_names(plan);
   const store::CertificateRecord& cert = *result.record;
   if (global.json) {
@@ -155,9 +160,9 @@ BatchPlan plan_batch(const SubmitArgs& args) {
   return plan;
 }
 
-std::string files_not_written(int64_t request_id, const std::string& why) {
-  return "issued as request " + std::to_string(request_id) + " but its files were not written (" + why +
-         "); get them with `pocketca retrieve " + std::to_string(request_id) + "`";
+// Where the files of the batch's input `i` go: into --out-dir, under the name planned for it.
+FileNaming batch_naming(const SubmitArgs& args, const BatchPlan& plan, size_t i) {
+  return {plan.bases[i], "", "", args.format, args.force, plan.files[i], "another --out-dir"};
 }
 
 // What became of one file of a batch.
@@ -182,7 +187,7 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     while (position < plan.files.size()) {
       const size_t i = position++;
       try {
-        if (!args.no_files) (void)plan_certificate_files(plan.bases[i], "", "", args.format, args.force);
+        if (!args.no_files) (void)plan_certificate_files(batch_naming(args, plan, i));
         return BatchInput{std::to_string(i),
                           [&plan, i] { return read_file_head(plan.files[i], max_request_file_size + 1); }};
       } catch (const pocketca::Error& e) {
@@ -205,7 +210,7 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
     std::map<std::string, std::string> paths;
     if (!args.no_files) {
       try {
-        files = plan_certificate_files(plan.bases[i], "", "", args.format, args.force);
+        files = plan_certificate_files(batch_naming(args, plan, i));
       } catch (const pocketca::Error& e) {
         return refuse(i, files_not_written(r.request_id, e.what()), r.request_id);
       }

@@ -12,7 +12,9 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
+#include <openssl/pkcs12.h>
 
+#include "ca/bundle.h"
 #include "ca/csr.h"
 #include "ca_test_support.h"
 #include "request_factory.h"
@@ -24,6 +26,13 @@ using namespace pocketca::request_testing;
 using Type = SubjectAltName::Type;
 
 namespace {
+
+// A PFX holding a key and no certificate: what matters is that it is PKCS#12.
+Bytes pfx_of_key_only() {
+  auto pfx = ossl::adopt(PKCS12_create("password", nullptr, shared_key("ec:p256").native(), nullptr, nullptr, 0, 0, 0, 0, 0));
+  REQUIRE(pfx != nullptr);
+  return der_with(i2d_PKCS12, pfx.get());
+}
 
 Bytes bytes_of_fixture(const std::string& name) {
   const std::string raw = fixture(name);
@@ -300,6 +309,9 @@ TEST_CASE("from_der refuses what is not exactly one request", "[csr]") {
       {"a byte short", truncated, "not a PKCS#10 request: "},
       {"a wrong tag", wrong_tag, "not a PKCS#10 request: "},
       {"a certificate", bytes_of_fixture("certificate.der"), "this is a certificate, not a certificate request"},
+      {"a certificate chain (.p7b)", pkcs7_certs_only({Certificate::from_der(bytes_of_fixture("certificate.der"))}),
+       "this is a PKCS#7 certificate chain (.p7b), not a certificate request"},
+      {"a PFX", pfx_of_key_only(), "this is a PFX (PKCS#12) file, a certificate with its private key — never send it"},
       {"over 64 KiB", Bytes(64 * 1024 + 1, 0x30), "the request is larger than 64 KiB; a request is at most 64 KiB"},
   };
   for (const Row& row : rows) {

@@ -107,6 +107,24 @@ TEST_CASE("read_secret_file refuses keys others may read or write", "[files]") {
   }
 }
 
+TEST_CASE("check_can_create refuses what no write could create, before any work", "[files]") {
+  TempDir dir;
+  const auto message = [](const fs::path& path) {
+    const Error e = error_from([&] { check_can_create(path); });
+    CHECK(e.kind() == ErrorKind::invalid_input);
+    return std::string(e.what());
+  };
+  CHECK_NOTHROW(check_can_create(dir / "new.cer"));
+  put(dir / "there.cer", "x", 0644);
+  CHECK_NOTHROW(check_can_create(dir / "there.cer"));  // replacing is --force's business, not this check's
+  CHECK(message(dir / "missing" / "new.cer") ==
+        "cannot write " + (dir / "missing" / "new.cer").string() + ": the folder " + (dir / "missing").string() +
+            " does not exist");
+  CHECK_THAT(message(dir / "there.cer" / "new.cer"), Catch::EndsWith(" is not a folder"));
+  CHECK_THAT(message(dir.path()), Catch::EndsWith(": it is a folder; name a file"));
+  CHECK(names_in(dir.path()) == std::set<std::string>{"there.cer"});
+}
+
 TEST_CASE("write_file_atomically", "[files]") {
   TempDir dir;
   const fs::path path = dir / "contoso-lab-root-ca.crl";

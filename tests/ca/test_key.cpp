@@ -343,6 +343,23 @@ TEST_CASE("PrivateKey::from_pem refuses what is not a key as invalid input", "[k
   }
 }
 
+TEST_CASE("PrivateKey::from_pem says what a file holds instead of a key", "[key]") {
+  const auto message = [](const std::string& pem) {
+    return std::string(error_from([&] { (void)PrivateKey::from_pem(pem, std::nullopt); }).what());
+  };
+  const std::string body = "\nMIIB\n";
+  CHECK_THAT(message("-----BEGIN CERTIFICATE REQUEST-----" + body + "-----END CERTIFICATE REQUEST-----\n"),
+             Catch::StartsWith("this is a certificate request, not a private key: use the key file written with"));
+  CHECK_THAT(message("-----BEGIN NEW CERTIFICATE REQUEST-----" + body + "-----END NEW CERTIFICATE REQUEST-----\n"),
+             Catch::StartsWith("this is a certificate request, not a private key"));
+  CHECK_THAT(message("-----BEGIN CERTIFICATE-----" + body + "-----END CERTIFICATE-----\n"),
+             Catch::StartsWith("this is a certificate, not a private key"));
+  CHECK_THAT(message("-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n"),
+             Catch::StartsWith("the private key does not decode"));
+  CHECK(message("hello, world") == "not a private key in PEM form (-----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----)");
+  CHECK(ERR_peek_error() == 0);
+}
+
 TEST_CASE("signing_context hands out ready copies whose signatures verify, from several threads", "[key]") {
   const std::string spec = GENERATE("rsa:2048", "ec:p256", "ec:p384");
   CAPTURE(spec);

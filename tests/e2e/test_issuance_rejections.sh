@@ -242,7 +242,7 @@ run_case utf16be-bom-junk input "$X/utf16be-bom-junk.req" "no certificate reques
 run_case utf16-odd-length input "$X/utf16le-bom-odd-length.req" "UTF-16" "odd number of bytes" -- "${WS[@]}"
 run_case utf16-lone-surrogate input "$X/utf16le-bom-lone-surrogate.req" "UTF-16" "surrogate" -- "${WS[@]}"
 run_case private-key-next-to-request input "$X/private-key-pem.req" "private key" -- "${WS[@]}"
-run_case pkcs7-pem input "$X/pkcs7-pem.req" "PKCS7" -- "${WS[@]}"
+run_case pkcs7-pem input "$X/pkcs7-pem.req" "PKCS#7 certificate chain (.p7b)" -- "${WS[@]}"
 
 step "without --json: the same one error line, nothing on stdout"
 for f in "$REQ/rsa1024.req" "$X/random-1k.req"; do
