@@ -1,6 +1,7 @@
 // The pending-request workflow, as AD CS has it: approve (certutil -resubmit),
 // deny (certutil -deny) and retrieve (certreq -retrieve).
 
+#include "ca/csr.h"
 #include "ca/error.h"
 #include "ca/issuance.h"
 #include "ca/openssl_warmup.h"
@@ -79,13 +80,20 @@ int run_retrieve(const GlobalOptions& global, const RetrieveArgs& args) {
   const auto files = write_certificate_files(plan, chain_of(home, *cert), args.force);
   const auto ca = home.store().find_ca(cert->ca_index);
   const Time at = now();
+  // A CA certificate goes to no Exchange server.
+  const std::string exchange =
+      Certificate::from_der(cert->der).is_ca()
+          ? ""
+          : exchange_steps(files.at("p7b"), *cert, Csr::from_der(request->request_der).windows_info().made_on_windows());
   if (global.json) {
-    print_json(certificate_json(*cert, ca ? ca->name : "", at, files));
+    Json j = certificate_json(*cert, ca ? ca->name : "", at, files);
+    if (!exchange.empty()) j["exchange"] = exchange;
+    print_json(j);
     return 0;
   }
   print_text(global, certificate_details(*cert, ca ? ca->name : "", at,
                                          {{"files", files.at("cer") + " (certificate), " + files.at("p7b") + " (chain)"}}) +
-                         "\n" + (Certificate::from_der(cert->der).is_ca() ? "" : exchange_steps(files.at("p7b"), cert->sha1_thumbprint)));
+                         "\n" + exchange);
   return 0;
 }
 
