@@ -5,6 +5,7 @@
 #include "ca/error.h"
 #include "ca/issuance.h"
 #include "ca/openssl_warmup.h"
+#include "ca/revocation.h"
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
@@ -26,7 +27,8 @@ void run_approve(const GlobalOptions& global, int64_t id, const std::string& act
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));
   const Time at = now();
-  const SubmitResult result = session.approve(id, actor_or_os_user(actor), at);
+  SubmitResult result = session.approve(id, actor_or_os_user(actor), at);
+  for (auto& warning : expired_crl_warnings(home, result.ca, at)) result.warnings.push_back(std::move(warning));
   print_warnings(result.warnings);
   const store::CertificateRecord& cert = *result.record;
   if (global.json) {
