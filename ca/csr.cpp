@@ -323,6 +323,11 @@ bool WindowsRequestInfo::empty() const {
          !client_id.has_value() && csp_name.empty() && template_name.empty();
 }
 
+bool WindowsRequestInfo::made_on_windows() const {
+  return !os_version.empty() || !client_machine.empty() || !client_user.empty() || !client_process.empty() ||
+         client_id.has_value() || !csp_name.empty();
+}
+
 Csr Csr::from_der(const Bytes& der) {
   if (der.size() > max_request_file_size) {
     invalid("the request is larger than " + std::to_string(max_request_file_size / 1024) +

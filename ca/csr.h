@@ -33,6 +33,10 @@ struct WindowsRequestInfo {
   std::string csp_name;         // 1.3.6.1.4.1.311.13.2.2 EnrollmentCSPProvider
   std::string template_name;    // 1.3.6.1.4.1.311.20.2 (BMPString) or 1.3.6.1.4.1.311.21.7 (OID / major / minor)
   [[nodiscard]] bool empty() const;
+  // An OS version, client information or CSP: what Windows enrollment (New-ExchangeCertificate,
+  // certreq) adds and other tools do not, so the key stayed on that Windows machine. A template
+  // name alone does not count: `openssl req -addext` writes one as easily.
+  [[nodiscard]] bool made_on_windows() const;
 };
 
 class Csr {

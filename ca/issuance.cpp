@@ -232,6 +232,7 @@ bool IssuingSession::hold_if_pending(const Checked& checked, const SubmitOptions
 SubmitResult IssuingSession::submit(const std::string& raw_input, const SubmitOptions& options) {
   SubmitResult result;
   Checked checked = check(raw_input, options, result);
+  result.request_made_on_windows = checked.csr.windows_info().made_on_windows();
   if (hold_if_pending(checked, options, result)) return result;
   issue_one(checked, result, options);
   return result;
@@ -506,6 +507,7 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
     throw denial(request_id, e);
   }
   result.warnings = checked.decision.warnings;
+  result.request_made_on_windows = checked.csr.windows_info().made_on_windows();
   const PrivateKey& key = key_of(result.ca);
   home_.store().write([&](store::Writer& w) {
     pending_request(request_id, "approved");  // again, inside the write lock: another process may have decided meanwhile

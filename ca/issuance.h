@@ -44,6 +44,9 @@ struct SubmitResult {
   std::optional<store::CertificateRecord> record;  // issued only
   std::vector<Certificate> chain;                  // issued only: the certificate, then its issuers up to the root
   std::vector<std::string> warnings;
+  // submit() and approve(): the request carries Windows enrollment attributes, so its key is on the
+  // Windows machine that made it (WindowsRequestInfo::made_on_windows). A batch leaves it false.
+  bool request_made_on_windows = false;
 };
 
 // One input of a batch: a name to report it by (its file), and how to read its bytes —

@@ -70,4 +70,9 @@ struct CrlHealth {
 };
 [[nodiscard]] CrlHealth crl_health(Home& home, const store::CaRecord& ca, Time now);
 
+// For a certificate `issuer` signs now: the warning of each CRL a client checks its chain
+// against (the issuer's, then every CA's above it) that is past its nextUpdate, as crl_health
+// words it. Such a certificate fails revocation checks until that CRL is published again.
+[[nodiscard]] std::vector<std::string> expired_crl_warnings(Home& home, const store::CaRecord& issuer, Time now);
+
 }  // namespace pocketca

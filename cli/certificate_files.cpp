@@ -1,5 +1,9 @@
 #include "certificate_files.h"
 
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
 #include "ca/bundle.h"
 #include "ca/error.h"
 #include "ca/files.h"
@@ -64,17 +68,64 @@ std::map<std::string, std::string> stage_certificate_files(FileBatch& batch, con
   return file_names(files);
 }
 
-std::string exchange_steps(const std::string& p7b, const std::string& thumbprint) {
-  const std::string file = std::filesystem::path(p7b).filename().string();
-  // PowerShell splits an unquoted path at spaces and reads $ ` ( ) ; & specially.
-  const bool plain = file.find_first_of(" $`'\"()[]{};&,#@") == std::string::npos;
+std::string powershell_quoted(const std::string& text) {
+  // U+2018 to U+201B in UTF-8: PowerShell ends a single-quoted string at any of them.
+  static constexpr std::string_view typographic[] = {"\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9A", "\xE2\x80\x9B"};
   std::string quoted = "'";
-  for (char c : file) quoted += c == '\'' ? std::string("''") : std::string(1, c);
-  const std::string path = plain ? "C:\\certs\\" + file : "'C:\\certs\\" + quoted.substr(1) + "'";
-  return "For Exchange: copy " + file + " to C:\\certs\\ on the server that made the request, then in the "
-         "Exchange Management Shell:\n"
-         "  Import-ExchangeCertificate -Path " + path + " | Enable-ExchangeCertificate -Services IIS,SMTP\n"
-         "  Get-ExchangeCertificate -Thumbprint " + thumbprint + " | Format-List Subject,CertificateDomains,NotAfter,Services\n";
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\'') {
+      quoted += "''";
+      continue;
+    }
+    const std::string_view rest = std::string_view(text).substr(i);
+    const auto* q = std::find_if(std::begin(typographic), std::end(typographic),
+                                 [&](std::string_view t) { return rest.starts_with(t); });
+    if (q != std::end(typographic)) {
+      quoted.append(*q).append(*q);
+      i += q->size() - 1;
+    } else {
+      quoted += text[i];
+    }
+  }
+  return quoted + "'";
+}
+
+namespace {
+
+// `path` for a POSIX shell: as it is when nothing in it is special, else in single quotes.
+std::string shell_quoted(const std::string& path) {
+  const bool plain = !path.empty() && std::all_of(path.begin(), path.end(), [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("._/+-=:,@%").find(static_cast<char>(c)) != std::string_view::npos;
+  });
+  if (plain) return path;
+  std::string quoted = "'";
+  for (char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Import-ExchangeCertificate reading C:\certs\<file>: -FileData with the bytes, as Exchange 2010 to SE take it.
+std::string import_command(const std::string& file, const std::string& more) {
+  return "  Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes(" + powershell_quoted("C:\\certs\\" + file) +
+         "))" + more + " | Enable-ExchangeCertificate -Services IIS,SMTP\n";
+}
+
+}  // namespace
+
+std::string exchange_steps(const std::string& p7b, const store::CertificateRecord& cert, bool request_made_on_windows) {
+  const std::string check =
+      "  Get-ExchangeCertificate -Thumbprint " + cert.sha1_thumbprint + " | Format-List Subject,CertificateDomains,NotAfter,Services\n";
+  if (request_made_on_windows) {
+    const std::string file = std::filesystem::path(p7b).filename().string();
+    return "For Exchange: copy " + file + " to C:\\certs\\ on the server that made the request, then in the "
+           "Exchange Management Shell:\n" + import_command(file, "") + check;
+  }
+  const std::filesystem::path pfx = std::filesystem::path(p7b).replace_extension(".pfx");
+  const std::string file = pfx.filename().string();
+  return "For Exchange: the request carries no Windows attributes, so its key was not made on an Exchange server; "
+         "put the certificate and that key (KEYFILE) into a PFX:\n"
+         "  pocketca export " + cert.serial + " --format pfx --key KEYFILE --out " + shell_quoted(pfx.string()) + "\n"
+         "then copy " + file + " to C:\\certs\\ on the Exchange server, and in the Exchange Management Shell:\n" +
+         import_command(file, " -Password (Read-Host -AsSecureString)") + check;
 }
 
 }  // namespace pocketca::cli

@@ -10,6 +10,7 @@
 
 #include "ca/certificate.h"
 #include "ca/files.h"
+#include "store/records.h"
 
 namespace pocketca::cli {
 
@@ -56,7 +57,16 @@ std::map<std::string, std::string> write_certificate_files(const CertificateFile
 std::map<std::string, std::string> stage_certificate_files(FileBatch& batch, const CertificateFiles& files,
                                                            const std::vector<Certificate>& chain, bool force);
 
-// "For Exchange: …" with the Import-ExchangeCertificate | Enable-ExchangeCertificate lines.
-[[nodiscard]] std::string exchange_steps(const std::string& p7b, const std::string& thumbprint);
+// "For Exchange: …": the commands that install `cert`, just written with its chain to `p7b`. A
+// request made on Windows (New-ExchangeCertificate, certreq) left its key on that server, where
+// the .p7b completes it; any other request's key is on this side, so the certificate goes over as
+// a PFX with that key (`pocketca export --format pfx`). Import-ExchangeCertificate -FileData,
+// which Exchange 2010 to SE all take (-Path was Exchange 2007's only).
+[[nodiscard]] std::string exchange_steps(const std::string& p7b, const store::CertificateRecord& cert,
+                                         bool request_made_on_windows);
+
+// `text` as one single-quoted PowerShell string: nothing inside is special but the quote itself,
+// which is doubled (the typographic single quotes, which PowerShell takes for one, too).
+[[nodiscard]] std::string powershell_quoted(const std::string& text);
 
 }  // namespace pocketca::cli

@@ -1,9 +1,11 @@
 // The pending-request workflow, as AD CS has it: approve (certutil -resubmit),
 // deny (certutil -deny) and retrieve (certreq -retrieve).
 
+#include "ca/csr.h"
 #include "ca/error.h"
 #include "ca/issuance.h"
 #include "ca/openssl_warmup.h"
+#include "ca/revocation.h"
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
@@ -25,7 +27,8 @@ void run_approve(const GlobalOptions& global, int64_t id, const std::string& act
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));
   const Time at = now();
-  const SubmitResult result = session.approve(id, actor_or_os_user(actor), at);
+  SubmitResult result = session.approve(id, actor_or_os_user(actor), at);
+  for (auto& warning : expired_crl_warnings(home, result.ca, at)) result.warnings.push_back(std::move(warning));
   print_warnings(result.warnings);
   const store::CertificateRecord& cert = *result.record;
   if (global.json) {
@@ -79,13 +82,20 @@ int run_retrieve(const GlobalOptions& global, const RetrieveArgs& args) {
   const auto files = write_certificate_files(plan, chain_of(home, *cert), args.force);
   const auto ca = home.store().find_ca(cert->ca_index);
   const Time at = now();
+  // A CA certificate goes to no Exchange server.
+  const std::string exchange =
+      Certificate::from_der(cert->der).is_ca()
+          ? ""
+          : exchange_steps(files.at("p7b"), *cert, Csr::from_der(request->request_der).windows_info().made_on_windows());
   if (global.json) {
-    print_json(certificate_json(*cert, ca ? ca->name : "", at, files));
+    Json j = certificate_json(*cert, ca ? ca->name : "", at, files);
+    if (!exchange.empty()) j["exchange"] = exchange;
+    print_json(j);
     return 0;
   }
   print_text(global, certificate_details(*cert, ca ? ca->name : "", at,
                                          {{"files", files.at("cer") + " (certificate), " + files.at("p7b") + " (chain)"}}) +
-                         "\n" + (Certificate::from_der(cert->der).is_ca() ? "" : exchange_steps(files.at("p7b"), cert->sha1_thumbprint)));
+                         "\n" + exchange);
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "ca/issuance.h"
 #include "ca/openssl_warmup.h"
 #include "ca/request_intake.h"
+#include "ca/revocation.h"
 #include "batch_file_writer.h"
 #include "certificate_files.h"
 #include "certificate_views.h"
@@ -51,7 +52,10 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
     staged.emplace(certificate_files(plan, chain, args.force));
   };
   // One byte past the cap is enough for the engine to refuse an oversized file by its size.
-  const SubmitResult result = session.submit(read_file_head(args.request, max_request_file_size + 1), options);
+  SubmitResult result = session.submit(read_file_head(args.request, max_request_file_size + 1), options);
+  if (result.disposition == store::Disposition::issued) {
+    for (auto& warning : expired_crl_warnings(home, result.ca, options.now)) result.warnings.push_back(std::move(warning));
+  }
   print_warnings(result.warnings);
 
   if (result.disposition == store::Disposition::pending) {
@@ -78,7 +82,7 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
   const store::CertificateRecord& cert = *result.record;
   if (global.json) {
     Json j = certificate_json(cert, result.ca.name, options.now, files, result.warnings);
-    j["exchange"] = exchange_steps(files.at("p7b"), cert.sha1_thumbprint);
+    j["exchange"] = exchange_steps(files.at("p7b"), cert, result.request_made_on_windows);
     print_json(j);
     return 0;
   }
@@ -87,7 +91,7 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
                          certificate_details(cert, result.ca.name, options.now,
                                              {{"files", files.at("cer") + " (certificate), " + files.at("p7b") + " (" +
                                                             chain_words + ")"}}) +
-                         "\n" + exchange_steps(files.at("p7b"), cert.sha1_thumbprint));
+                         "\n" + exchange_steps(files.at("p7b"), cert, result.request_made_on_windows));
   return 0;
 }
 
@@ -275,14 +279,18 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
   };
 
   const auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> crl_warnings;
   try {
     BatchSession batch(home_dir, global);
     issue_inputs(batch.session, args, options, global.json, plan, tally);
+    // Once for the batch, not per certificate: they all have the one issuer.
+    if (issued > 0) crl_warnings = expired_crl_warnings(batch.home, find_ca(batch.home, args.ca), options.now);
   } catch (const pocketca::Error& e) {
     if (issued + pending + refused == 0) throw;  // e.g. a wrong passphrase: nothing happened
     throw pocketca::Error(e.kind(), "the batch stopped after " + std::to_string(issued) + " were issued: " + e.what());
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  print_warnings(crl_warnings);
   if (global.json) {
     Json all = Json::array();
     for (Json& outcome : outcomes) {

@@ -110,6 +110,7 @@ TEST_CASE("a New-ExchangeCertificate request decodes in full", "[csr]") {
   CHECK(info.client_process == "powershell.exe");
   CHECK(info.csp_name == "Microsoft RSA SChannel Cryptographic Provider");
   CHECK(info.template_name == "WebServer");
+  CHECK(info.made_on_windows());
   CHECK(ERR_peek_error() == 0);
 }
 
@@ -121,6 +122,7 @@ TEST_CASE("an openssl req request decodes, with no Windows information", "[csr]"
   CHECK(csr.requested_extension_oids() == std::vector<std::string>{"2.5.29.17"});
   CHECK(csr.signature_digest() == "sha256");
   CHECK(csr.windows_info().empty());
+  CHECK_FALSE(csr.windows_info().made_on_windows());
   CHECK(csr.native() != nullptr);
   CHECK(X509_NAME_entry_count(csr.subject_name()) == 1);
 }
@@ -392,6 +394,22 @@ TEST_CASE("windows_info reads fields of the right type and skips the others", "[
   CHECK(info.client_user == "CONTOSO\\svc");
   CHECK(info.client_process.empty());
   CHECK(info.template_name == "1.3.6.1.4.1.311.21.8.1.2.3");
+  CHECK(info.made_on_windows());  // client information alone is Windows enrollment's
+}
+
+TEST_CASE("a template name alone does not make a request Windows-made", "[csr]") {
+  const PrivateKey& key = shared_key("ec:p256");
+  const Bytes der = build_request(key.native(), key, [](X509_REQ* req) {
+    // What `openssl req -addext "1.3.6.1.4.1.311.20.2=ASN1:BMPSTRING:WebServer"` writes.
+    auto extensions = ossl::adopt(sk_X509_EXTENSION_new_null());
+    add_extension(extensions.get(), "1.3.6.1.4.1.311.20.2",
+                  {0x1E, 0x12, 0, 'W', 0, 'e', 0, 'b', 0, 'S', 0, 'e', 0, 'r', 0, 'v', 0, 'e', 0, 'r'});
+    REQUIRE(X509_REQ_add_extensions(req, extensions.get()) == 1);
+  });
+  const WindowsRequestInfo info = Csr::from_der(der).windows_info();
+  CHECK(info.template_name == "WebServer");
+  CHECK_FALSE(info.empty());
+  CHECK_FALSE(info.made_on_windows());
 }
 
 TEST_CASE("a huge RSA exponent is refused at the door", "[csr]") {

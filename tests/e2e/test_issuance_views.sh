@@ -53,7 +53,13 @@ assert_contains submit-mail.txt "DNS:mail.contoso.lab, DNS:autodiscover.contoso.
 grep -qE '^ *template +WebServer$' submit-mail.txt || fail "submit output does not say template WebServer"
 grep -E '^ *files ' submit-mail.txt | grep -F mail.contoso.lab.cer | grep -qF mail.contoso.lab.p7b \
   || fail "submit output does not list the files written"
-assert_contains submit-mail.txt 'Import-ExchangeCertificate -Path C:\certs\mail.contoso.lab.p7b | Enable-ExchangeCertificate -Services IIS,SMTP'
+
+step "a request made on Windows (it carries Windows attributes): import the .p7b where the key is, with -FileData"
+assert_contains submit-mail.txt 'copy mail.contoso.lab.p7b to C:\certs\ on the server that made the request'
+assert_contains submit-mail.txt "Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes('C:\certs\mail.contoso.lab.p7b')) | Enable-ExchangeCertificate -Services IIS,SMTP"
+assert_contains submit-mail.txt "Get-ExchangeCertificate -Thumbprint $MAIL_THUMB"
+assert_not_contains submit-mail.txt '-Path'  # Exchange 2007's only
+assert_not_contains submit-mail.txt '.pfx'
 assert_not_contains submit-mail.txt 'error'
 
 # =============================================================================================
@@ -118,6 +124,10 @@ for k in ("not_before", "not_after"):
 assert d["template"] == "WebServer" and d["ca"] == "Contoso Lab Issuing CA"
 assert d["files"] == {"cer": "web01.contoso.lab.cer", "p7b": "web01.contoso.lab.p7b"}, d["files"]
 assert isinstance(d["warnings"], list)
+# Made by openssl: no Windows attributes, so its key is here and goes over in a PFX.
+assert "pocketca export " + serial + " --format pfx --key KEYFILE --out web01.contoso.lab.pfx\n" in d["exchange"], d["exchange"]
+assert "ReadAllBytes('C:\\certs\\web01.contoso.lab.pfx')) -Password (Read-Host -AsSecureString) | Enable-ExchangeCertificate" in d["exchange"], d["exchange"]
+assert "-Path" not in d["exchange"] and ".p7b" not in d["exchange"], d["exchange"]
 EOF
 
 step "--out and --chain are honoured (DER by default), and the report names those files"
@@ -129,7 +139,14 @@ expect_exit 0 openssl pkcs7 -inform DER -in files/chain.p7b -print_certs -noout
 assert_eq "$(grep -c '^subject=' "$OUT")" 3 "certificates in files/chain.p7b"
 expect_exit 0 pcah submit ../reqs/web01.contoso.lab.req --template WebServer --out files/leaf2.cer --chain files/chain2.p7b
 assert_contains "$OUT" "files/leaf2.cer"
-assert_contains "$OUT" 'Import-ExchangeCertificate -Path C:\certs\chain2.p7b | Enable-ExchangeCertificate -Services IIS,SMTP'
+step "a request without Windows attributes (openssl's): the PFX route, named after the chain file"
+assert_contains "$OUT" 'the request carries no Windows attributes'
+grep -qE '^  pocketca export [0-9a-f]{38} --format pfx --key KEYFILE --out files/chain2\.pfx$' "$OUT" \
+  || fail "submit does not print the export --format pfx command for files/chain2.pfx"
+assert_contains "$OUT" 'copy chain2.pfx to C:\certs\ on the Exchange server'
+assert_contains "$OUT" "Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes('C:\certs\chain2.pfx')) -Password (Read-Host -AsSecureString) | Enable-ExchangeCertificate -Services IIS,SMTP"
+assert_not_contains "$OUT" 'server that made the request'
+assert_not_contains "$OUT" '-Path'
 
 # =============================================================================================
 step "show: request ID, serial in any case and with separators, thumbprint in any case, --id/--serial/--thumbprint"

@@ -141,6 +141,9 @@ assert_contains "$OUT" "request-3.cer"
 assert_contains "$OUT" "request-3.p7b"
 assert_contains "$OUT" "$SERIAL3"
 [[ -f request-3.cer && -f request-3.p7b ]] || fail "retrieve 3 did not write request-3.cer/.p7b"
+# Request 3 came from New-ExchangeCertificate: the .p7b completes it on that server.
+assert_contains "$OUT" 'copy request-3.p7b to C:\certs\ on the server that made the request'
+assert_contains "$OUT" "Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes('C:\certs\request-3.p7b')) | Enable-ExchangeCertificate -Services IIS,SMTP"
 expect_exit 0 openssl x509 -inform DER -in request-3.cer -noout -serial -subject
 assert_contains "$OUT" "serial=$(echo "$SERIAL3" | tr 'a-f' 'A-F')"
 expect_exit 0 openssl pkcs7 -inform DER -in request-3.p7b -print_certs -noout
@@ -158,6 +161,9 @@ assert_error_line
 grep '^error: ' "$ERR" | grep -F 'request-3.cer' | grep -qF -- '--force' || fail "the error does not name request-3.cer and --force"
 assert_eq "$(cat request-3.cer)" "keep me" "request-3.cer after a refused overwrite"
 expect_exit 0 pcah retrieve 3 --force -q
+expect_exit 0 pcah retrieve 3 --force --json
+assert_eq "$(jget "$OUT" 'd["serial"]')" "$SERIAL3" "retrieve 3 --json serial"
+[[ "$(jget "$OUT" 'd["exchange"]')" == *"ReadAllBytes('C:\certs\request-3.p7b'))"* ]] || fail "retrieve --json has no exchange commands"
 cmp -s request-3.cer export-3.cer || fail "retrieve --force did not rewrite request-3.cer"
 
 step "retrieve 4 --out --chain --format base64 --json: PEM files equal to export cer-b64 / p7b-b64"

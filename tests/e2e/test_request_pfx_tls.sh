@@ -72,12 +72,24 @@ assert_contains "$OUT" "DNS:web01.contoso.lab"
 assert_contains "$OUT" "id-ecPublicKey"
 
 # =============================================================================================
-step "submit mail.req, export it as a legacy PFX with mail.key"
-expect_exit 0 pcah submit mail.req --template WebServer --out mail.cer --chain mail.p7b --json
-MAIL_SERIAL=$(jget "$OUT" 'd["serial"]')
+step "submit mail.req: its key is here, not on an Exchange server, so the Exchange hint is the PFX route"
+expect_exit 0 pcah submit mail.req --template WebServer --out mail.cer --chain mail.p7b
+assert_contains "$OUT" 'the request carries no Windows attributes'
+assert_contains "$OUT" "Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes('C:\certs\mail.pfx')) -Password (Read-Host -AsSecureString) | Enable-ExchangeCertificate -Services IIS,SMTP"
+assert_not_contains "$OUT" 'server that made the request'
+assert_not_contains "$OUT" 'mail.p7b to C:'
+EXPORT_CMD=$(grep -E '^  pocketca export [0-9a-f]{38} --format pfx --key KEYFILE --out mail\.pfx$' "$OUT") \
+  || fail "submit does not print the export --format pfx command for mail.pfx"
+MAIL_SERIAL=$(awk '{print $3}' <<< "$EXPORT_CMD")
+expect_exit 0 pcah show "$MAIL_SERIAL" --json
 assert_eq "$(jget "$OUT" 'd["sans"]')" "['DNS:mail.contoso.lab', 'DNS:autodiscover.contoso.lab', 'IP:127.0.0.1']" "SANs of the certificate"
+
+step "the export command submit printed, with mail.key for KEYFILE, makes the legacy PFX"
 printf '%s\n' 'Pfx pass 1' > pfx-pw
-expect_exit 0 pcah export "$MAIL_SERIAL" --format pfx --key mail.key --password-file pfx-pw --out mail.pfx
+read -ra export_args <<< "${EXPORT_CMD/KEYFILE/mail.key}"
+[[ "${export_args[0]}" == pocketca ]] || fail "the printed command does not start with pocketca: $EXPORT_CMD"
+expect_exit 0 pcah "${export_args[@]:1}" --password-file pfx-pw
+[[ -f mail.pfx ]] || fail "the printed export command did not write mail.pfx"
 assert_eq "$(mode_of mail.pfx)" 600 "mode of mail.pfx"
 
 step "take key, certificate and chain back out of the PFX with openssl pkcs12 -legacy -nodes"
