@@ -144,6 +144,15 @@ void publish_certificates(Home& home, CreatedCas& created) {
   }
 }
 
+// A CDP that points at nothing fails every revocation check, and so does a base CRL whose
+// Freshest CRL names a delta that is not there: a new CA publishes a first, empty CRL at once,
+// and its first delta too when it has deltas.
+void publish_first_crls(Home& home, const store::CaRecord& ca, const PrivateKey& key, const std::string& actor,
+                        Time now, std::vector<fs::path>& files) {
+  files.push_back(publish_crl(home, ca, key, CrlOptions{false, std::nullopt, actor, now}).file);
+  if (ca.delta_crl_days) files.push_back(publish_crl(home, ca, key, CrlOptions{true, std::nullopt, actor, now}).file);
+}
+
 void remove_created_home(const fs::path& dir, bool existed) {
   std::error_code ignored;
   if (!existed) {
@@ -201,10 +210,8 @@ CreatedCas init_home(const fs::path& dir, const InitOptions& options, const Pass
     });
     created.cas.back().is_default = true;
     publish_certificates(home, created);
-    // A CDP that points at nothing fails every revocation check: publish a first, empty CRL now.
-    const CrlOptions first_crl{false, std::nullopt, options.actor, options.now};
-    created.files.push_back(publish_crl(home, created.cas.front(), root.key, first_crl).file);
-    if (issuing) created.files.push_back(publish_crl(home, created.cas.back(), issuing->key, first_crl).file);
+    publish_first_crls(home, created.cas.front(), root.key, options.actor, options.now, created.files);
+    if (issuing) publish_first_crls(home, created.cas.back(), issuing->key, options.actor, options.now, created.files);
   } catch (...) {
     remove_created_home(dir, existed);
     throw;
@@ -256,8 +263,7 @@ CreatedCas create_subordinate_ca(Home& home, const NewCaOptions& options, const 
     throw;
   }
   publish_certificates(home, created);
-  created.files.push_back(
-      publish_crl(home, created.cas.front(), draft.key, CrlOptions{false, std::nullopt, options.actor, options.now}).file);
+  publish_first_crls(home, created.cas.front(), draft.key, options.actor, options.now, created.files);
   if (!parent.key_encrypted) created.warnings.push_back("the new CA key is stored unencrypted, like its parent's");
   return created;
 }
