@@ -2,6 +2,7 @@
 
 #include "ca/files.h"
 #include "ca_views.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -73,8 +74,12 @@ void setup_init(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--key", args->key, "Issuing CA key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
       ->capture_default_str()
       ->type_name("KEY");
-  cmd->add_option("--days", args->days, "Issuing CA lifetime in days (default: 10 years)")->type_name("N");
-  cmd->add_option("--root-days", args->root_days, "Root CA lifetime in days (default: 20 years)")->type_name("N");
+  cmd->add_option("--days", args->days, "Issuing CA lifetime in days (default: 10 years)")
+      ->check(whole_number(1, 36525))
+      ->type_name("N");
+  cmd->add_option("--root-days", args->root_days, "Root CA lifetime in days (default: 20 years)")
+      ->check(whole_number(1, 36525))
+      ->type_name("N");
   cmd->add_option("--base-url", args->base_url,
                   "Where CRLs and CA certificates are published, e.g. http://pki.contoso.lab; certificates then "
                   "carry CDP <base>/pki/<ca>.crl and AIA <base>/pki/<ca>.crt")

@@ -15,6 +15,7 @@
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -235,7 +236,6 @@ struct BatchSession {
 };
 
 int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
-  if (args.jobs < 1 || args.jobs > 64) throw pocketca::Error(ErrorKind::invalid_input, "--jobs is 1 to 64");
   const BatchPlan plan = plan_batch(args);
   const std::filesystem::path home_dir = resolve_home(global);
   const SubmitOptions options{args.template_name, args.ca, args.attributes,
@@ -309,7 +309,10 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   request->excludes(batch);
   cmd->add_option("--out-dir", args->out_dir, "--batch: where <name>.cer/.p7b go (default: current folder)")
       ->type_name("DIR");
-  cmd->add_option("--jobs", args->jobs, "--batch: N threads sign and check while the main thread records (1 to 64)")->capture_default_str()->type_name("N");
+  cmd->add_option("--jobs", args->jobs, "--batch: N threads sign and check while the main thread records (1 to 64)")
+      ->check(whole_number(1, 64))
+      ->capture_default_str()
+      ->type_name("N");
   cmd->add_flag("--no-files", args->no_files, "--batch: record and report only; `retrieve ID` writes files later");
   cmd->add_option("--template", args->template_name, "Template name or display name (default: the one the request names)")
       ->type_name("NAME");

@@ -103,6 +103,11 @@ expect_exit 1 ca new --name "contoso lab web ca" --key ec:p256 --passphrase-file
 assert_error_line
 expect_exit 1 ca new --name "Orphan CA" --parent nosuch --key ec:p256 --passphrase-file "$PW"
 assert_error_line
+for days in 0 -1 36526; do
+  expect_usage_error "--days: \"$days\" is not a whole number from 1 to 36525" \
+    ca new --name "Short CA" --days "$days" --key ec:p256 --passphrase-file "$PW"
+done
+[[ ! -e "$H/private/short-ca.key" && ! -e "$H/public/short-ca.crt" ]] || fail "ca new with a bad --days left files"
 expect_exit 0 ca list --json
 assert_eq "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$OUT")" 3 "CAs after refused ca new"
 

@@ -100,6 +100,13 @@ expect_exit 2 pca --home "$H" ca
 assert_error_line
 expect_exit 2 pca --home "$H" ca export --format zip
 assert_error_line
+# Lifetimes are 1 to 36525 days; anything else is a usage error naming the option.
+for days in 0 -5 36526 ten; do
+  expect_usage_error "--days: \"$days\" is not a whole number from 1 to 36525" \
+    pca --home "$WORK/usage" init --name "Usage Lab" --days "$days" --passphrase-file "$PW"
+done
+expect_usage_error '--root-days: "0" is not a whole number from 1 to 36525' \
+  pca --home "$WORK/usage" init --name "Usage Lab" --root-days 0 --passphrase-file "$PW"
 [[ ! -e "$WORK/usage" ]] || fail "a usage error created $WORK/usage"
 
 step "--json failures print {\"error\": …} on stdout as well as the error line on stderr"

@@ -365,6 +365,12 @@ check_crl "$ISS_CRL" --ca issuing.pem --number "$n" --days 7 --entries "$((${#RE
   || fail "an expired revoked certificate is still on the CRL (or another one went missing)"
 
 # =============================================================================================
+step "crl --days outside 1 to 3650: a usage error, no CRL signed"
+for days in 0 -1 3651; do
+  expect_usage_error "--days: \"$days\" is not a whole number from 1 to 3650" pcah crl --days "$days"
+done
+assert_eq "$(crl_number "$ISS_CRL")" "$n" "CRL number after a bad crl --days"
+
 step "CRL health: crl --days 1 is ok; in its last quarter 'due' with a warning; past nextUpdate 'expired' with 0x80092012"
 expect_exit 0 pcah crl --days 1
 n=$((n + 1))
