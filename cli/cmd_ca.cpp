@@ -109,6 +109,7 @@ void setup_ca(CLI::App& app, GlobalOptions& global) {
   make->add_option("--name", new_args->name, "Full CA name, e.g. \"Contoso Lab Web CA\"")->required()->type_name("NAME");
   make->add_option("--parent", new_args->parent, "Parent CA (name, slug or index); default: the root")->type_name("CA");
   make->add_option("--key", new_args->key, "Key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
+      ->check(key_type())
       ->capture_default_str()
       ->type_name("KEY");
   make->add_option("--days", new_args->days, "Lifetime in days (default: 10 years, cut to the parent's)")

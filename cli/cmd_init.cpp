@@ -69,9 +69,11 @@ void setup_init(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--subject", args->subject, "Other RDNs every CA subject carries, e.g. \"O=Contoso Ltd, C=US\"")
       ->type_name("DN");
   cmd->add_option("--root-key", args->root_key, "Root key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
+      ->check(key_type())
       ->capture_default_str()
       ->type_name("KEY");
   cmd->add_option("--key", args->key, "Issuing CA key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
+      ->check(key_type())
       ->capture_default_str()
       ->type_name("KEY");
   cmd->add_option("--days", args->days, "Issuing CA lifetime in days (default: 10 years)")

@@ -7,6 +7,7 @@
 #include "ca/files.h"
 #include "ca/text.h"
 #include "commands.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -74,6 +75,7 @@ void setup_request(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--dns", args->dns, "A DNS name for the SAN (repeat for more)")->type_name("NAME");
   cmd->add_option("--ip", args->ip, "An IP address for the SAN (repeat for more)")->type_name("ADDR");
   cmd->add_option("--key", args->key, "Key type: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
+      ->check(key_type())
       ->capture_default_str()
       ->type_name("KEY");
   cmd->add_option("--out", args->out, "Request file to write (PEM)")->required()->type_name("FILE.req");
