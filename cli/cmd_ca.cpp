@@ -106,7 +106,10 @@ void setup_ca(CLI::App& app, GlobalOptions& global) {
 
   auto new_args = std::make_shared<NewArgs>();
   CLI::App* make = ca->add_subcommand("new", "Add a subordinate CA under a CA of this home");
-  make->add_option("--name", new_args->name, "Full CA name, e.g. \"Contoso Lab Web CA\"")->required()->type_name("NAME");
+  make->add_option("--name", new_args->name, "Full CA name, e.g. \"Contoso Lab Web CA\"")
+      ->required()
+      ->check(not_blank())
+      ->type_name("NAME");
   make->add_option("--parent", new_args->parent, "Parent CA (name, slug or index); default: the root")->type_name("CA");
   make->add_option("--key", new_args->key, "Key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
       ->check(key_type())

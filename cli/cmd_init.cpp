@@ -65,6 +65,7 @@ void setup_init(CLI::App& app, GlobalOptions& global) {
   CLI::App* cmd = app.add_subcommand("init", "Create a CA home with a root CA and an issuing CA");
   cmd->add_option("--name", args->name, "Lab name: makes \"NAME Root CA\" and \"NAME Issuing CA\"")
       ->required()
+      ->check(not_blank())
       ->type_name("NAME");
   cmd->add_option("--subject", args->subject, "Other RDNs every CA subject carries, e.g. \"O=Contoso Ltd, C=US\"")
       ->type_name("DN");

@@ -45,7 +45,7 @@ CLI::Validator whole_number(long long min, std::optional<long long> max) {
 CLI::Validator not_blank() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        if (text.find_first_not_of(" \t\r\n") == std::string::npos) return "must not be empty or blank";
+        if (text.find_first_not_of(" \t\r\n") == std::string::npos) return "must not be empty or only blanks";
         return "";
       },
       "");

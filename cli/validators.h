@@ -13,7 +13,7 @@ namespace pocketca::cli {
 // `"0" is not a whole number from 1 to 36525`.
 [[nodiscard]] CLI::Validator whole_number(long long min, std::optional<long long> max = std::nullopt);
 
-// A name that is not empty and not only blanks.
+// A name that is not empty and not only blanks: "must not be empty or only blanks".
 [[nodiscard]] CLI::Validator not_blank();
 
 // A key type KeySpec::parse accepts ("rsa:2048", "ec:p256" …); the message lists them.

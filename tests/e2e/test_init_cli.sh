@@ -101,6 +101,10 @@ for days in 0 -5 36526 ten; do
 done
 expect_usage_error '--root-days: "0" is not a whole number from 1 to 36525' \
   pca --home "$WORK/usage" init --name "Usage Lab" --root-days 0 --passphrase-file "$PW"
+# An empty or blank --name would make CAs named " Root CA".
+for name in "" "   " $'\t'; do
+  expect_usage_error "--name: must not be empty or only blanks" pca --home "$WORK/usage" init --name "$name" --passphrase-file "$PW"
+done
 [[ ! -e "$WORK/usage" ]] || fail "a usage error created $WORK/usage"
 
 step "--json failures print {\"error\": …} on stdout as well as the error line on stderr"
