@@ -259,6 +259,7 @@ expect_exit 0 pcah audit --since "$first_at" --json
 assert_eq "$(jget "$OUT" 'len(d)')" "$(jget audit.json 'len(d)')" "entries of audit --since the first entry's time"
 expect_exit 0 pcah audit --since "${first_at:0:10}" --json
 assert_eq "$(jget "$OUT" 'len(d)')" "$(jget audit.json 'len(d)')" "entries of audit --since the first entry's date"
+expect_usage_error '--since: "yesterday" is not a time; use ISO 8601 UTC' pcah audit --since yesterday
 last_at=$(jget audit.json 'd[-1]["at"]')
 expect_exit 0 pcah audit --since "$last_at" --json
 "$PY" -c '
