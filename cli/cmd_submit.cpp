@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -85,6 +87,34 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
                                                             chain_words + ")"}}) +
                          "\n" + exchange_steps(files.at("p7b"), cert.sha1_thumbprint));
   return 0;
+}
+
+// The values of --attrib CertificateTemplate:NAME (the attribute name in any case, as certreq's).
+std::vector<std::string> template_attributes(const std::vector<std::string>& attributes) {
+  std::vector<std::string> names;
+  for (const auto& attribute : attributes) {
+    const size_t colon = attribute.find(':');
+    if (colon == std::string::npos || colon + 1 == attribute.size()) continue;  // the engine says what is wrong
+    std::string key = attribute.substr(0, colon);
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (key == "certificatetemplate") names.push_back(attribute.substr(colon + 1));
+  }
+  return names;
+}
+
+// --template and an --attrib CertificateTemplate that names another template contradict each
+// other: a usage error, before anything is read or recorded. A display name is the same
+// template ("Web Server" is WebServer), so the home's templates decide.
+void check_template_choice(const GlobalOptions& global, const SubmitArgs& args) {
+  const std::vector<std::string> named = template_attributes(args.attributes);
+  if (args.template_name.empty() || named.empty()) return;
+  const TemplateSet templates = TemplateSet::load(Home::open(resolve_home(global)).templates_dir());
+  for (const auto& name : named) {
+    if (templates.find(name) != templates.find(args.template_name)) {
+      throw CLI::ValidationError("--template " + args.template_name + " and --attrib CertificateTemplate:" + name +
+                                 " name different templates; give one");
+    }
+  }
 }
 
 // --batch arguments to request files: a folder's regular files (sorted), files as
@@ -333,6 +363,7 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_flag("--force", args->force, "Overwrite existing output files");
   cmd->callback([&global, &exit_code, args] {
     if (args->request.empty() && args->batch.empty()) throw CLI::RequiredError("REQUEST (or --batch)");
+    check_template_choice(global, *args);
     exit_code = args->batch.empty() ? run_submit(global, *args) : run_batch(global, *args);
   });
 }
