@@ -169,6 +169,12 @@ expect_exit 0 pca --home "$WORK/root-only" ca show --json
 assert_contains "$OUT" '"name": "Solo Lab Root CA"'
 assert_contains "$OUT" '"default": true'
 
+step "--subject: ';' separates RDNs as ',' does (RFC 2253), an escaped '\\;' is a literal"
+expect_exit 0 pca --home "$WORK/semicolon" init --name "Semi Lab" --root-only --root-key ec:p256 --passphrase-file "$PW" \
+  --subject 'O=Contoso\; Fabrikam Ltd; C=US'
+expect_exit 0 openssl x509 -inform DER -in "$WORK/semicolon/public/semi-lab-root-ca.crt" -noout -subject -nameopt RFC2253
+assert_eq "$(cat "$OUT")" 'subject=CN=Semi Lab Root CA,O=Contoso\; Fabrikam Ltd,C=US' "subject of a root made with --subject using ';'"
+
 step "--key ec:p256 --root-key ec:p384: EC keys, issuing CA signed with ecdsa-with-SHA384"
 expect_exit 0 openssl pkey -in "$H/private/contoso-lab-root-ca.key" -passin "file:$PW" -noout -text
 assert_contains "$OUT" "ASN1 OID: secp384r1"
