@@ -143,6 +143,8 @@ expect_usage_error '--key: key type "rsa:1024" is not supported; use rsa:2048, r
 assert_no_files "a bad subject or key type" b.req b.key
 expect_exit 2 pca request --subject "CN=mail.contoso.lab" --out b.req
 assert_no_files "a missing --key-out" b.req b.key
+expect_usage_error "--out and --key-out name the same file" pca request --subject "CN=mail.contoso.lab" --out b.req --key-out b.req
+assert_no_files "--out and --key-out naming one file" b.req b.key
 
 step "existing --out or --key-out without --force: exit 1, names the file, both files unchanged"
 echo "old request" > b.req
