@@ -32,8 +32,13 @@ std::string trim(const std::string& s) {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-// Splits on unescaped `separator` and resolves escapes in each part's value.
-std::vector<Rdn> split_rdns(const std::string& text, const std::string& body, char separator) {
+enum class NameForm { rfc4514, openssl };  // "CN=…, O=…" or "/O=…/CN=…"
+
+// Splits on unescaped separators and resolves escapes in each part's value. RFC 4514 form
+// separates with ',' and, as RFC 2253 and 1779 parsers do, ';' (RFC 4514 forbids an unescaped
+// ';' in a value, so "O=Contoso Ltd; C=US" is two RDNs); OpenSSL's form with '/' only.
+std::vector<Rdn> split_rdns(const std::string& text, const std::string& body, NameForm form) {
+  const auto is_separator = [form](char c) { return form == NameForm::openssl ? c == '/' : c == ',' || c == ';'; };
   std::vector<Rdn> rdns;
   std::string current;
   // Blanks around a value are dropped, escaped ones are data (RFC 4514 2.4): trailing
@@ -67,14 +72,14 @@ std::vector<Rdn> split_rdns(const std::string& text, const std::string& body, ch
       escaped_end = current.size();
     } else if (in_value && current.empty() && is_blank(c)) {
       continue;  // a blank before the value
-    } else if (c == separator) {
+    } else if (is_separator(c)) {
       finish();
     } else if (c == '=' && !in_value) {
       rdn.type = trim(current);
       current.clear();
       escaped_end = 0;
       in_value = true;
-    } else if (c == '+' && separator == ',' && in_value) {
+    } else if (c == '+' && form == NameForm::rfc4514 && in_value) {
       bad_name(text, "multi-valued RDNs ('+') are not supported; escape a literal plus as \\+");
     } else {
       current += c;
@@ -130,7 +135,8 @@ ossl::Ptr<X509_NAME> parse_distinguished_name(const std::string& text) {
   // Only leading blanks go here: a trailing one may be escaped ("CN=pad\ "), and split_rdns knows.
   const std::string body = text.substr(first);
   const bool openssl_form = body.front() == '/';
-  std::vector<Rdn> rdns = openssl_form ? split_rdns(text, body.substr(1), '/') : split_rdns(text, body, ',');
+  std::vector<Rdn> rdns = openssl_form ? split_rdns(text, body.substr(1), NameForm::openssl)
+                                       : split_rdns(text, body, NameForm::rfc4514);
   if (rdns.empty()) bad_name(text, "it has no attributes");
   // X509_NAME holds the most general RDN first; RFC 4514 text lists it last.
   if (!openssl_form) std::reverse(rdns.begin(), rdns.end());

@@ -8,7 +8,9 @@ namespace pocketca {
 
 // Parses a distinguished name an admin types:
 //   RFC 4514, most specific first:   "CN=Contoso Lab Root CA, O=Contoso Ltd, C=US"
+//     (';' separates RDNs too, as in RFC 2253 and 1779: "O=Contoso Ltd; C=US")
 //   OpenSSL's form, most general first: "/C=US/O=Contoso Ltd/CN=Contoso Lab Root CA"
+//     (',' and ';' are plain characters there)
 // RFC 4514 escapes (\, \+ \" \\ \; \< \> \= \# and \XX hex) are honoured.
 // Throws Error{invalid_input} naming the part it could not read.
 [[nodiscard]] ossl::Ptr<X509_NAME> parse_distinguished_name(const std::string& text);

@@ -3,6 +3,7 @@
 #include "ca/time.h"
 #include "commands.h"
 #include "table.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -37,6 +38,7 @@ void setup_audit(CLI::App& app, GlobalOptions& global) {
   auto since = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("audit", "The audit log: who did what and when, oldest first");
   cmd->add_option("--since", *since, "Only entries at or after TIME (ISO 8601 UTC: 2026-11-23 or 2026-11-23T08:30:00Z)")
+      ->check(iso8601_time())
       ->type_name("TIME");
   cmd->callback([&global, since] { run_audit(global, *since); });
 }

@@ -7,6 +7,7 @@
 #include "ca_views.h"
 #include "commands.h"
 #include "output.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -105,12 +106,18 @@ void setup_ca(CLI::App& app, GlobalOptions& global) {
 
   auto new_args = std::make_shared<NewArgs>();
   CLI::App* make = ca->add_subcommand("new", "Add a subordinate CA under a CA of this home");
-  make->add_option("--name", new_args->name, "Full CA name, e.g. \"Contoso Lab Web CA\"")->required()->type_name("NAME");
+  make->add_option("--name", new_args->name, "Full CA name, e.g. \"Contoso Lab Web CA\"")
+      ->required()
+      ->check(not_blank())
+      ->type_name("NAME");
   make->add_option("--parent", new_args->parent, "Parent CA (name, slug or index); default: the root")->type_name("CA");
   make->add_option("--key", new_args->key, "Key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
+      ->check(key_type())
       ->capture_default_str()
       ->type_name("KEY");
-  make->add_option("--days", new_args->days, "Lifetime in days (default: 10 years, cut to the parent's)")->type_name("N");
+  make->add_option("--days", new_args->days, "Lifetime in days (default: 10 years, cut to the parent's)")
+      ->check(whole_number(1, 36525))
+      ->type_name("N");
   make->add_option("--path-len", new_args->path_len, "basicConstraints pathLen; -1 for none")->capture_default_str()->type_name("N");
   make->add_flag("--delta-crl", new_args->delta_crl, "Publish delta CRLs (daily) besides the base CRL");
   make->callback([&global, new_args] { run_new(global, *new_args); });

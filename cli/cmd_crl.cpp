@@ -6,6 +6,7 @@
 #include "ca/revocation.h"
 #include "ca_views.h"
 #include "commands.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -74,7 +75,9 @@ void setup_crl(CLI::App& app, GlobalOptions& global) {
   auto args = std::make_shared<CrlArgs>();
   CLI::App* cmd = app.add_subcommand("crl", "Sign and publish a CA's next CRL to public/<ca>.crl");
   cmd->add_option("--ca", args->ca, "CA name, slug or index (default: the default issuer)")->type_name("CA");
-  cmd->add_option("--days", args->days, "Lifetime in days (default: the CA's: 7, root 180, delta 1)")->type_name("N");
+  cmd->add_option("--days", args->days, "Lifetime in days (default: the CA's: 7, root 180, delta 1)")
+      ->check(whole_number(1, 3650))
+      ->type_name("N");
   cmd->add_flag("--delta", args->delta, "A delta CRL (public/<ca>+.crl), for CAs made with --delta-crl");
   cmd->add_flag("--all", args->all, "Every CA of this home (what a daily timer runs)");
   cmd->add_option("--out", args->out, "Also write the CRL here")->type_name("FILE");

@@ -46,7 +46,6 @@ Exported exported(const ExportArgs& args, const std::vector<Certificate>& chain,
   const std::string& f = args.format;
   const std::string name = chain.front().common_name().empty() ? chain.front().subject() : chain.front().common_name();
   if (f == "pfx") {
-    if (args.key.empty()) throw Error(ErrorKind::invalid_input, "--format pfx needs --key KEYFILE: the certificate's private key");
     const PrivateKey key = read_user_key(args, warnings);
     const PfxCompat compat = parse_pfx_compat(args.pfx_compat);
     const std::string password = read_secret(args.password_file, "PFX password", "--password-file", true);
@@ -55,7 +54,6 @@ Exported exported(const ExportArgs& args, const std::vector<Certificate>& chain,
             name + " with its key and chain, " +
                 (compat == PfxCompat::legacy ? "3DES + SHA-1 MAC (any Windows)" : "AES-256 + SHA-256 MAC (Windows Server 2019+)")};
   }
-  if (!args.key.empty()) throw Error(ErrorKind::invalid_input, "--key only goes with --format pfx");
   const BundleFormat format = f == "pem" ? BundleFormat::cer_b64 : f == "pem-chain" ? BundleFormat::pem_bundle
                                                                                      : parse_bundle_format(f);
   const bool single = format == BundleFormat::cer || format == BundleFormat::cer_b64;
@@ -66,10 +64,6 @@ void run_export(const GlobalOptions& global, const ExportArgs& args) {
   Home home = Home::open(resolve_home(global));
   const auto cert = home.store().find_certificate_by_serial(normalize_serial(args.serial));
   if (!cert) throw Error(ErrorKind::not_found, "there is no certificate with serial " + args.serial + " in this CA home");
-  if (args.out.empty() && args.format == "pfx") {
-    // A PFX holds the private key: it goes to a file of mode 0600, not to a pipe by accident.
-    throw Error(ErrorKind::invalid_input, "--format pfx needs --out FILE.pfx");
-  }
   if (!args.out.empty() && !args.force && std::filesystem::exists(args.out)) {
     throw Error(ErrorKind::conflict, args.out + " exists; use --force to overwrite it");
   }
@@ -81,6 +75,19 @@ void run_export(const GlobalOptions& global, const ExportArgs& args) {
   const Exported out = exported(args, chain_of(home, *cert), warnings);
   print_warnings(warnings);
   emit_export(global, out, args.out, args.force, {{"serial", cert->serial}, {"thumbprint", cert->sha1_thumbprint}});
+}
+
+// Options that contradict --format: usage errors, found before anything is read.
+void check_format_options(const CLI::App& cmd, const ExportArgs& args) {
+  if (args.format != "pfx") {
+    for (const char* option : {"--key", "--key-passphrase-file", "--password-file", "--pfx-compat"}) {
+      if (cmd.count(option) > 0) throw CLI::ValidationError(std::string(option) + " only goes with --format pfx");
+    }
+    return;
+  }
+  if (args.key.empty()) throw CLI::ValidationError("--format pfx needs --key KEYFILE: the certificate's private key");
+  // A PFX holds the private key: it goes to a file of mode 0600, not to a pipe by accident.
+  if (args.out.empty()) throw CLI::ValidationError("--format pfx needs --out FILE.pfx");
 }
 
 }  // namespace
@@ -106,7 +113,10 @@ void setup_export(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   cmd->add_option("--out", args->out, "File to write (default: stdout; required for pfx)")->type_name("FILE");
   cmd->add_flag("--force", args->force, "Overwrite --out if it exists");
-  cmd->callback([&global, args] { run_export(global, *args); });
+  cmd->callback([&global, args, cmd] {
+    check_format_options(*cmd, *args);
+    run_export(global, *args);
+  });
 }
 
 }  // namespace pocketca::cli

@@ -2,6 +2,7 @@
 
 #include "ca/files.h"
 #include "ca_views.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -64,17 +65,24 @@ void setup_init(CLI::App& app, GlobalOptions& global) {
   CLI::App* cmd = app.add_subcommand("init", "Create a CA home with a root CA and an issuing CA");
   cmd->add_option("--name", args->name, "Lab name: makes \"NAME Root CA\" and \"NAME Issuing CA\"")
       ->required()
+      ->check(not_blank())
       ->type_name("NAME");
   cmd->add_option("--subject", args->subject, "Other RDNs every CA subject carries, e.g. \"O=Contoso Ltd, C=US\"")
       ->type_name("DN");
   cmd->add_option("--root-key", args->root_key, "Root key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
+      ->check(key_type())
       ->capture_default_str()
       ->type_name("KEY");
   cmd->add_option("--key", args->key, "Issuing CA key: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
+      ->check(key_type())
       ->capture_default_str()
       ->type_name("KEY");
-  cmd->add_option("--days", args->days, "Issuing CA lifetime in days (default: 10 years)")->type_name("N");
-  cmd->add_option("--root-days", args->root_days, "Root CA lifetime in days (default: 20 years)")->type_name("N");
+  cmd->add_option("--days", args->days, "Issuing CA lifetime in days (default: 10 years)")
+      ->check(whole_number(1, 36525))
+      ->type_name("N");
+  cmd->add_option("--root-days", args->root_days, "Root CA lifetime in days (default: 20 years)")
+      ->check(whole_number(1, 36525))
+      ->type_name("N");
   cmd->add_option("--base-url", args->base_url,
                   "Where CRLs and CA certificates are published, e.g. http://pki.contoso.lab; certificates then "
                   "carry CDP <base>/pki/<ca>.crl and AIA <base>/pki/<ca>.crt")

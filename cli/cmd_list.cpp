@@ -2,6 +2,7 @@
 #include "certificate_views.h"
 #include "certutil_csv.h"
 #include "commands.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -87,9 +88,9 @@ void setup_list(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--template", args->template_name, "Only this template")->type_name("T");
   cmd->add_option("--name", args->name, "CN or SAN contains this (case-insensitive)")->type_name("SUBSTRING");
   cmd->add_option("--expiring-within", args->expiring_within, "Valid certificates ending within DAYS")
-      ->check(CLI::Range(0, 36525))
+      ->check(whole_number(0, 36525))
       ->type_name("DAYS");
-  cmd->add_option("--limit", args->limit, "Only the newest N (default: all)")->check(CLI::PositiveNumber)->type_name("N");
+  cmd->add_option("--limit", args->limit, "Only the newest N (default: all)")->check(whole_number(1))->type_name("N");
   cmd->add_flag("--requests", args->requests, "List requests, with denied and failed ones and their reasons");
   cmd->add_flag("--csv", args->csv, "CSV with certutil -view column names (RequestID, Request.Disposition, …)");
   cmd->callback([&global, args] {

@@ -9,6 +9,7 @@
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -105,7 +106,7 @@ void setup_pending(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto approve_id = std::make_shared<int64_t>(0);
   auto approver = std::make_shared<std::string>();
   CLI::App* approve = app.add_subcommand("approve", "Issue a pending request, running every check again (certutil -resubmit)");
-  approve->add_option("ID", *approve_id, "Request ID")->required()->check(CLI::PositiveNumber);
+  approve->add_option("ID", *approve_id, "Request ID")->required()->check(whole_number(1));
   approve->add_option("--requester", *approver, "Who approves, for the audit log (default: OS user)")->type_name("NAME");
   approve->callback([&global, approve_id, approver] { run_approve(global, *approve_id, *approver); });
 
@@ -113,14 +114,14 @@ void setup_pending(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto reason = std::make_shared<std::string>();
   auto denier = std::make_shared<std::string>();
   CLI::App* deny = app.add_subcommand("deny", "Deny a pending request (certutil -deny)");
-  deny->add_option("ID", *deny_id, "Request ID")->required()->check(CLI::PositiveNumber);
+  deny->add_option("ID", *deny_id, "Request ID")->required()->check(whole_number(1));
   deny->add_option("--reason", *reason, "Why, kept with the request (default: \"denied by <user>\")")->type_name("TEXT");
   deny->add_option("--requester", *denier, "Who denies, for the audit log (default: OS user)")->type_name("NAME");
   deny->callback([&global, deny_id, reason, denier] { run_deny(global, *deny_id, *reason, *denier); });
 
   auto args = std::make_shared<RetrieveArgs>();
   CLI::App* retrieve = app.add_subcommand("retrieve", "Write an issued request's certificate and chain again (certreq -retrieve); exit 3 while pending");
-  retrieve->add_option("ID", args->id, "Request ID")->required()->check(CLI::PositiveNumber);
+  retrieve->add_option("ID", args->id, "Request ID")->required()->check(whole_number(1));
   retrieve->add_option("--out", args->out, "Certificate file (default: request-<ID>.cer)")->type_name("FILE.cer");
   retrieve->add_option("--chain", args->chain, "Chain file, PKCS#7 (default: request-<ID>.p7b)")->type_name("FILE.p7b");
   retrieve->add_option("--format", args->format, "der or base64 (PEM) for both files")

@@ -7,6 +7,7 @@
 #include "ca/files.h"
 #include "ca/text.h"
 #include "commands.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -29,7 +30,6 @@ void refuse_existing(const std::string& path, bool force) {
 }
 
 void run_request(const GlobalOptions& global, const RequestArgs& args) {
-  if (args.out == args.key_out) throw Error(ErrorKind::invalid_input, "--out and --key-out name the same file");
   refuse_existing(args.out, args.force);
   refuse_existing(args.key_out, args.force);
   const ExchangeRequest request = make_exchange_request({args.subject, args.dns, args.ip, KeySpec::parse(args.key)});
@@ -74,6 +74,7 @@ void setup_request(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--dns", args->dns, "A DNS name for the SAN (repeat for more)")->type_name("NAME");
   cmd->add_option("--ip", args->ip, "An IP address for the SAN (repeat for more)")->type_name("ADDR");
   cmd->add_option("--key", args->key, "Key type: rsa:2048|rsa:3072|rsa:4096|ec:p256|ec:p384")
+      ->check(key_type())
       ->capture_default_str()
       ->type_name("KEY");
   cmd->add_option("--out", args->out, "Request file to write (PEM)")->required()->type_name("FILE.req");
@@ -82,7 +83,10 @@ void setup_request(CLI::App& app, GlobalOptions& global) {
                   "Encrypt the key with the first line of this file (PKCS#8, AES-256)")
       ->type_name("FILE");
   cmd->add_flag("--force", args->force, "Overwrite existing files");
-  cmd->callback([&global, args] { run_request(global, *args); });
+  cmd->callback([&global, args] {
+    if (args->out == args->key_out) throw CLI::ValidationError("--out and --key-out name the same file; give two");
+    run_request(global, *args);
+  });
 }
 
 }  // namespace pocketca::cli

@@ -10,6 +10,7 @@
 #include "ca_views.h"
 #include "certificate_views.h"
 #include "commands.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -147,7 +148,9 @@ void setup_revoke(CLI::App& app, GlobalOptions& global) {
                   "certificateHold (or AD CS's codes 0-6)")
       ->capture_default_str()
       ->type_name("R");
-  cmd->add_option("--date", args->date, "When it happened (ISO 8601 UTC; default: now)")->type_name("TIME");
+  cmd->add_option("--date", args->date, "When it happened (ISO 8601 UTC; default: now)")
+      ->check(iso8601_time())
+      ->type_name("TIME");
   cmd->add_option("--all-from-template", args->all_from_template, "Revoke every valid certificate of this template")
       ->type_name("NAME");
   cmd->add_option("--requester", args->requester, "Revoke every valid certificate this requester asked for")

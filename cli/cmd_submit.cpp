@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -16,6 +18,7 @@
 #include "certificate_files.h"
 #include "certificate_views.h"
 #include "commands.h"
+#include "validators.h"
 
 namespace pocketca::cli {
 namespace {
@@ -93,6 +96,34 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
                                                             chain_words + ")"}}) +
                          "\n" + exchange_steps(files.at("p7b"), cert, result.request_made_on_windows));
   return 0;
+}
+
+// The values of --attrib CertificateTemplate:NAME (the attribute name in any case, as certreq's).
+std::vector<std::string> template_attributes(const std::vector<std::string>& attributes) {
+  std::vector<std::string> names;
+  for (const auto& attribute : attributes) {
+    const size_t colon = attribute.find(':');
+    if (colon == std::string::npos || colon + 1 == attribute.size()) continue;  // the engine says what is wrong
+    std::string key = attribute.substr(0, colon);
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (key == "certificatetemplate") names.push_back(attribute.substr(colon + 1));
+  }
+  return names;
+}
+
+// --template and an --attrib CertificateTemplate that names another template contradict each
+// other: a usage error, before anything is read or recorded. A display name is the same
+// template ("Web Server" is WebServer), so the home's templates decide.
+void check_template_choice(const GlobalOptions& global, const SubmitArgs& args) {
+  const std::vector<std::string> named = template_attributes(args.attributes);
+  if (args.template_name.empty() || named.empty()) return;
+  const TemplateSet templates = TemplateSet::load(Home::open(resolve_home(global)).templates_dir());
+  for (const auto& name : named) {
+    if (templates.find(name) != templates.find(args.template_name)) {
+      throw CLI::ValidationError("--template " + args.template_name + " and --attrib CertificateTemplate:" + name +
+                                 " name different templates; give one");
+    }
+  }
 }
 
 // --batch arguments to request files: a folder's regular files (sorted), files as
@@ -244,7 +275,6 @@ struct BatchSession {
 };
 
 int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
-  if (args.jobs < 1 || args.jobs > 64) throw pocketca::Error(ErrorKind::invalid_input, "--jobs is 1 to 64");
   const BatchPlan plan = plan_batch(args);
   const std::filesystem::path home_dir = resolve_home(global);
   const SubmitOptions options{args.template_name, args.ca, args.attributes,
@@ -322,7 +352,10 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   request->excludes(batch);
   cmd->add_option("--out-dir", args->out_dir, "--batch: where <name>.cer/.p7b go (default: current folder)")
       ->type_name("DIR");
-  cmd->add_option("--jobs", args->jobs, "--batch: N threads sign and check while the main thread records (1 to 64)")->capture_default_str()->type_name("N");
+  cmd->add_option("--jobs", args->jobs, "--batch: N threads sign and check while the main thread records (1 to 64)")
+      ->check(whole_number(1, 64))
+      ->capture_default_str()
+      ->type_name("N");
   cmd->add_flag("--no-files", args->no_files, "--batch: record and report only; `retrieve ID` writes files later");
   cmd->add_option("--template", args->template_name, "Template name or display name (default: the one the request names)")
       ->type_name("NAME");
@@ -343,6 +376,7 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_flag("--force", args->force, "Overwrite existing output files");
   cmd->callback([&global, &exit_code, args] {
     if (args->request.empty() && args->batch.empty()) throw CLI::RequiredError("REQUEST (or --batch)");
+    check_template_choice(global, *args);
     exit_code = args->batch.empty() ? run_submit(global, *args) : run_batch(global, *args);
   });
 }

@@ -2,6 +2,8 @@
 //   0 done · 1 any failure, with one `error: …` line · 2 usage error · 3 request taken as pending
 
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 #include <openssl/crypto.h>
@@ -25,6 +27,24 @@ int report(const pocketca::cli::GlobalOptions& global, const std::string& messag
     pocketca::cli::print_json(j);
   }
   return code;
+}
+
+// What to say when the command line names a command pocketca does not have (`pocketca bogus`,
+// `pocketca ca bogus`): CLI11 itself says only "A subcommand is required", and for
+// `pocketca bogus --help` shows the top-level help and exits 0.
+std::optional<std::string> unknown_command(const CLI::App& app) {
+  const CLI::App* at = &app;
+  std::string path = "pocketca";
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    path += " " + at->get_name();
+  }
+  if (at->get_require_subcommand_min() == 0) return std::nullopt;  // a command, not a group of them
+  const std::vector<std::string> left = app.remaining(true);
+  if (left.empty() || left.front().starts_with('-')) return std::nullopt;
+  const std::string typed = path + " " + left.front();
+  if (typed == "pocketca serve") return "`pocketca serve` is not available in this version (see pocketca --help)";
+  return "unknown command \"" + typed.substr(std::string("pocketca ").size()) + "\" (see " + path + " --help)";
 }
 
 }  // namespace
@@ -71,12 +91,14 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     return exit_code;
   } catch (const CLI::CallForHelp& e) {
+    if (const auto unknown = unknown_command(app)) return report(global, *unknown, exit_usage);
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (const auto unknown = unknown_command(app)) return report(global, *unknown, exit_usage);
     return report(global, std::string(e.what()) + " (see pocketca --help)", exit_usage);
   } catch (const pocketca::Error& e) {
     return report(global, e.what(), exit_failure, e.request_id());

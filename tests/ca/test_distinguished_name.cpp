@@ -77,6 +77,43 @@ TEST_CASE("attribute types are case-insensitive", "[distinguished_name]") {
   }
 }
 
+// (The name spells out ';': CTest would read one as a list separator.)
+TEST_CASE("an unescaped semicolon separates RDNs as a comma does (RFC 2253, RFC 1779)", "[distinguished_name]") {
+  // RFC 4514 forbids an unescaped ';' in a value, and RFC 2253/1779 parsers read it as a
+  // separator: "O=Contoso Ltd; C=US" is two RDNs, never O="Contoso Ltd; C=US".
+  const auto expected = parse_distinguished_name("CN=Contoso Lab Root CA, O=Contoso Ltd, C=US");
+  for (const char* text : {"CN=Contoso Lab Root CA; O=Contoso Ltd; C=US", "CN=Contoso Lab Root CA;O=Contoso Ltd;C=US",
+                           "CN=Contoso Lab Root CA; O=Contoso Ltd, C=US",
+                           "  CN = Contoso Lab Root CA ;O= Contoso Ltd ; C =US ",
+                           "CN=Contoso Lab Root CA, O=Contoso Ltd, C=US;"}) {
+    INFO(text);
+    CHECK(X509_NAME_cmp(parse_distinguished_name(text).get(), expected.get()) == 0);
+  }
+  CHECK(entries_of(parse_distinguished_name("O=Contoso Ltd; C=US").get()) ==
+        Entries{{"C", "US"}, {"O", "Contoso Ltd"}});
+
+  SECTION("an escaped ';' is a literal, and prints escaped so it reads back the same") {
+    auto name = parse_distinguished_name(R"(O=Contoso\; Ltd; C=US)");
+    CHECK(entries_of(name.get()) == Entries{{"C", "US"}, {"O", "Contoso; Ltd"}});
+    CHECK(to_rfc4514(name.get()) == R"(O=Contoso\; Ltd,C=US)");
+    CHECK(X509_NAME_cmp(parse_distinguished_name(to_rfc4514(name.get())).get(), name.get()) == 0);
+    CHECK(entries_of(parse_distinguished_name(R"(O=Contoso\3B Ltd)").get()) == Entries{{"O", "Contoso; Ltd"}});
+  }
+  SECTION("in OpenSSL's slash form ';' is a plain character, as ',' is") {
+    CHECK(entries_of(parse_distinguished_name("/C=US/O=Contoso; Ltd/CN=x").get()) ==
+          Entries{{"C", "US"}, {"O", "Contoso; Ltd"}, {"CN", "x"}});
+  }
+  SECTION("what follows a ';' must be an attribute like any RDN") {
+    for (const std::string text : {"O=Contoso Ltd; US", ";", "; ;", "O=Contoso Ltd; C=", "CN=x; Bogus=y"}) {
+      INFO(text);
+      const Error e = error_from([&] { (void)parse_distinguished_name(text); });
+      CHECK(e.kind() == ErrorKind::invalid_input);
+    }
+    const Error e = error_from([] { (void)parse_distinguished_name("O=Contoso Ltd; US"); });
+    CHECK(contains(e.what(), "\"US\" has no '='"));
+  }
+}
+
 TEST_CASE("RFC 4514 escapes are honoured", "[distinguished_name]") {
   struct Row {
     const char* text;

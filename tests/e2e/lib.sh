@@ -20,6 +20,7 @@
 #   $H, pcah ARGS… the test's CA home, and pocketca on it with the passphrase file
 #   $REQS, $TEMPLATES  the request fixtures and the built-in templates (need_request_fixtures)
 #   expect_json_error CMD…  a failing --json command: exit 1, one error line, {"error": …} on stdout
+#   expect_usage_error TEXT CMD…  a usage error: exit 2, one error line, and it contains TEXT
 #   cert_count     certificates in $H, as `list --json` counts them
 
 set -u
@@ -113,6 +114,16 @@ assert_error_line() {
   local n
   n=$(grep -c '^error: .' "$ERR" || true)
   [[ "$n" == 1 ]] || fail "expected exactly one 'error: …' line on stderr, found $n"
+}
+
+# expect_usage_error TEXT CMD…: exit 2 (a usage error) with one `error: …` line that contains TEXT
+# (the option it names, what is wrong).
+expect_usage_error() {
+  local text=$1
+  shift
+  expect_exit 2 "$@"
+  assert_error_line
+  assert_contains "$ERR" "$text"
 }
 
 # Octal permission bits of a file, e.g. 600.

@@ -103,6 +103,16 @@ expect_exit 1 ca new --name "contoso lab web ca" --key ec:p256 --passphrase-file
 assert_error_line
 expect_exit 1 ca new --name "Orphan CA" --parent nosuch --key ec:p256 --passphrase-file "$PW"
 assert_error_line
+for days in 0 -1 36526; do
+  expect_usage_error "--days: \"$days\" is not a whole number from 1 to 36525" \
+    ca new --name "Short CA" --days "$days" --key ec:p256 --passphrase-file "$PW"
+done
+for name in "" "  "; do
+  expect_usage_error "--name: must not be empty or only blanks" ca new --name "$name" --key ec:p256 --passphrase-file "$PW"
+done
+expect_usage_error '--key: key type "rsa:1024" is not supported; use rsa:2048, rsa:3072, rsa:4096, ec:p256 or ec:p384' \
+  ca new --name "Short CA" --key rsa:1024 --passphrase-file "$PW"
+[[ ! -e "$H/private/short-ca.key" && ! -e "$H/public/short-ca.crt" ]] || fail "ca new with a bad --days or --key left files"
 expect_exit 0 ca list --json
 assert_eq "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$OUT")" 3 "CAs after refused ca new"
 

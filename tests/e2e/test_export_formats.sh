@@ -176,18 +176,22 @@ assert_error_line
 assert_contains "$ERR" "--key-passphrase-file"
 [[ ! -e enc2.pfx ]] || fail "a pfx was written without the key's passphrase"
 
-step "pfx without --key, without --out, without a password and no terminal: exit 1, nothing written"
-expect_exit 1 pcah export "$SERIAL" --format pfx --password-file pfx-pw --out nokey.pfx
-assert_error_line
-assert_contains "$ERR" "--key"
+step "pfx without --key or --out: usage errors (exit 2); without a password and no terminal: exit 1; nothing written"
+expect_usage_error "--format pfx needs --key KEYFILE" pcah export "$SERIAL" --format pfx --password-file pfx-pw --out nokey.pfx
 [[ ! -e nokey.pfx ]] || fail "a pfx was written without --key"
-expect_exit 1 pcah export "$SERIAL" --format pfx --key web.key --password-file pfx-pw
-assert_error_line
-assert_contains "$ERR" "--out"
+expect_usage_error "--format pfx needs --out FILE.pfx" pcah export "$SERIAL" --format pfx --key web.key --password-file pfx-pw
 [[ ! -s "$OUT" ]] || fail "pfx without --out wrote to stdout"
 expect_exit 1 pcah export "$SERIAL" --format pfx --key web.key --out nopw.pfx < /dev/null
 assert_error_line
 [[ ! -e nopw.pfx ]] || fail "a pfx was written without a password"
+
+step "the pfx options with another format: usage errors (exit 2) naming the option, nothing written"
+expect_usage_error "--key only goes with --format pfx" pcah export "$SERIAL" --format pem --key web.key --out k.pem
+expect_usage_error "--password-file only goes with --format pfx" pcah export "$SERIAL" --format p7b --password-file pfx-pw --out k.p7b
+expect_usage_error "--key-passphrase-file only goes with --format pfx" \
+  pcah export "$SERIAL" --format cer --key-passphrase-file pfx-pw --out k.cer
+expect_usage_error "--pfx-compat only goes with --format pfx" pcah export "$SERIAL" --format pem-chain --pfx-compat modern
+[[ ! -s "$OUT" && ! -e k.pem && ! -e k.p7b && ! -e k.cer ]] || fail "an export with a pfx option and another format wrote something"
 
 step "no overwrite of an existing --out without --force (pfx and text); --force overwrites"
 echo "keep me" > a.pfx

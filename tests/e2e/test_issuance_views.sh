@@ -227,6 +227,19 @@ expect_exit 0 pcah submit ../reqs/ec.req --template COMPUTER --out t4.cer --chai
 assert_eq "$(jget "$OUT" 'd["template"]')" Computer "template from --template COMPUTER"
 expect_exit 0 openssl x509 -inform DER -in t4.cer -noout -ext extendedKeyUsage
 assert_contains "$OUT" "TLS Web Client Authentication"
+expect_exit 0 pcah submit ../reqs/ec.req --template "Web Server" --attrib "certificatetemplate:WebServer" --out t5.cer \
+  --chain t5.p7b --json
+assert_eq "$(jget "$OUT" 'd["template"]')" WebServer "template from --template and --attrib CertificateTemplate that agree"
+
+step "--template and --attrib CertificateTemplate naming different templates: a usage error, nothing recorded"
+requests=$(pcah list --requests --json | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))')
+expect_usage_error "--template WebServer and --attrib CertificateTemplate:Computer name different templates; give one" \
+  pcah submit ../reqs/ec.req --template WebServer --attrib CertificateTemplate:Computer --out t6.cer --chain t6.p7b
+expect_usage_error "--template WebServer and --attrib CertificateTemplate:NoSuch name different templates; give one" \
+  pcah submit --batch ../reqs/ec.req --template WebServer --attrib CertificateTemplate:NoSuch --out-dir t7
+[[ ! -e t6.cer && ! -e t6.p7b && ! -e t7 ]] || fail "contradicting template options wrote files"
+assert_eq "$(pcah list --requests --json | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))')" "$requests" \
+  "requests after contradicting template options"
 
 step "no template named and no --template: denied with a row, the error points at --template"
 expect_exit 1 pcah submit ../reqs/ec.req --out none.cer --chain none.p7b --json

@@ -140,8 +140,7 @@ expect_exit 0 pcah list --limit 2 --json
 assert_eq "$(jget "$OUT" '[c["serial"] for c in d]')" "$(cat all-first-two.txt)" "list --limit 2"
 expect_exit 0 pcah list --requests --limit 1 --json
 assert_eq "$(jget "$OUT" '[r["request_id"] for r in d]')" "[10]" "list --requests --limit 1"
-expect_exit 2 pcah list --limit 0
-assert_error_line
+expect_usage_error '--limit: "0" is not a whole number of 1 or more' pcah list --limit 0
 
 # =============================================================================================
 step "list --status valid lists every certificate; revoked and expired are accepted and list none"
@@ -189,8 +188,8 @@ assert_eq "$(ids --expiring-within 800)" "[6, 5, 4, 3]" "list --expiring-within 
 assert_eq "$(ids --expiring-within 10 --template WebServer)" "[]" "list --expiring-within 10 --template WebServer"
 expect_exit 0 pcah list --expiring-within 10
 grep -qE '^6 +[0-9a-f]{38} +short\.contoso\.lab +FiveDay +valid ' "$OUT" || fail "list --expiring-within 10 has no row for request 6"
-expect_exit 2 pcah list --expiring-within -1
-expect_exit 2 pcah list --expiring-within soon
+expect_usage_error '--expiring-within: "-1" is not a whole number from 0 to 36525' pcah list --expiring-within -1
+expect_usage_error '--expiring-within: "soon" is not a whole number from 0 to 36525' pcah list --expiring-within soon
 
 step "list --requests --status denied / pending / issued"
 assert_eq "$(ids --requests --status denied)" "[9, 7]" "list --requests --status denied"
@@ -260,6 +259,7 @@ expect_exit 0 pcah audit --since "$first_at" --json
 assert_eq "$(jget "$OUT" 'len(d)')" "$(jget audit.json 'len(d)')" "entries of audit --since the first entry's time"
 expect_exit 0 pcah audit --since "${first_at:0:10}" --json
 assert_eq "$(jget "$OUT" 'len(d)')" "$(jget audit.json 'len(d)')" "entries of audit --since the first entry's date"
+expect_usage_error '--since: "yesterday" is not a time; use ISO 8601 UTC' pcah audit --since yesterday
 last_at=$(jget audit.json 'd[-1]["at"]')
 expect_exit 0 pcah audit --since "$last_at" --json
 "$PY" -c '

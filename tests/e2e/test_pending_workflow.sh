@@ -251,6 +251,9 @@ done
 expect_json_error pcah approve 999 --json
 expect_exit 2 pcah approve
 expect_exit 2 pcah approve notanumber
+for cmd in approve deny retrieve; do
+  expect_usage_error 'ID: "0" is not a whole number of 1 or more' pcah "$cmd" 0
+done
 
 step "deny --json without --reason: a denied request object with a default reason"
 expect_exit 3 pcah submit ../reqs/mail.contoso.lab.req --pending -q

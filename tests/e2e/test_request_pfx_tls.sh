@@ -147,14 +147,16 @@ for ip in 300.1.1.1 mail.contoso.lab 10.0.0; do
   assert_no_files "a bad IP address ($ip)" b.req b.key
 done
 
-step "request with a bad subject or key type: exit 1, no files"
+step "request with a bad subject (exit 1) or an unsupported key type (usage error, exit 2): no files"
 expect_exit 1 pca request --subject "garbage" --out b.req --key-out b.key
 assert_error_line
-expect_exit 1 pca request --subject "CN=mail.contoso.lab" --key rsa:1024 --out b.req --key-out b.key
-assert_error_line
+expect_usage_error '--key: key type "rsa:1024" is not supported; use rsa:2048, rsa:3072, rsa:4096, ec:p256 or ec:p384' \
+  pca request --subject "CN=mail.contoso.lab" --key rsa:1024 --out b.req --key-out b.key
 assert_no_files "a bad subject or key type" b.req b.key
 expect_exit 2 pca request --subject "CN=mail.contoso.lab" --out b.req
 assert_no_files "a missing --key-out" b.req b.key
+expect_usage_error "--out and --key-out name the same file" pca request --subject "CN=mail.contoso.lab" --out b.req --key-out b.req
+assert_no_files "--out and --key-out naming one file" b.req b.key
 
 step "existing --out or --key-out without --force: exit 1, names the file, both files unchanged"
 echo "old request" > b.req

@@ -160,7 +160,7 @@ expect_exit 1 pcah revoke 0123456789abcdef
 assert_error_line
 assert_contains "$ERR" "0123456789abcdef"
 
-step "--date in the past is the revocation date (show and CRL); in the future or not a time: an error"
+step "--date in the past is the revocation date (show and CRL); in the future an error, not a time a usage error"
 PAST=2026-01-01
 (($(date -u +%s) > $(date -u -d "$PAST" +%s))) || PAST=$(date -u -d yesterday +%F)
 issue D1
@@ -186,10 +186,11 @@ done
 expect_exit 1 pcah revoke "$D3" --date "$(iso "-1 day")"
 assert_error_line
 assert_contains "$ERR" "before certificate $D3 was valid"
-rc=0
-pcah revoke "$D3" --date "last tuesday" > "$OUT" 2> "$ERR" || rc=$?
-[[ $rc == 1 || $rc == 2 ]] || fail "revoke --date 'last tuesday' exited $rc"
-assert_error_line
+# Not a time at all: a usage error (in the future above: a time the CA refuses, exit 1).
+for when in "last tuesday" yesterday 2026-13-01 "$(iso "-1 day") UTC"; do
+  expect_usage_error "--date: \"$when\" is not a time; use ISO 8601 UTC like 2026-11-23T08:30:00Z or 2026-11-23" \
+    pcah revoke "$D3" --date "$when"
+done
 assert_eq "$(status_of "$D3")" "valid - -" "status after refused --date values"
 assert_eq "$(crl_number "$ISS_CRL")" "$n" "CRL number after refused --date values"
 
@@ -365,6 +366,12 @@ check_crl "$ISS_CRL" --ca issuing.pem --number "$n" --days 7 --entries "$((${#RE
   || fail "an expired revoked certificate is still on the CRL (or another one went missing)"
 
 # =============================================================================================
+step "crl --days outside 1 to 3650: a usage error, no CRL signed"
+for days in 0 -1 3651; do
+  expect_usage_error "--days: \"$days\" is not a whole number from 1 to 3650" pcah crl --days "$days"
+done
+assert_eq "$(crl_number "$ISS_CRL")" "$n" "CRL number after a bad crl --days"
+
 step "CRL health: crl --days 1 is ok; in its last quarter 'due' with a warning; past nextUpdate 'expired' with 0x80092012"
 expect_exit 0 pcah crl --days 1
 n=$((n + 1))

@@ -51,6 +51,15 @@ assert_eq "$(q "SELECT count(*) FROM certificates")" "$((before + 300))" "certif
 assert_eq "$(q "SELECT count(DISTINCT serial) FROM certificates")" "$(q "SELECT count(*) FROM certificates")" "unique serials"
 assert_eq "$(q "PRAGMA integrity_check")" ok "integrity_check"
 
+step "--jobs outside 1 to 64: a usage error before anything is read or written"
+requests=$(q "SELECT count(*) FROM requests")
+for jobs in 0 65 -2 many; do
+  expect_usage_error "--jobs: \"$jobs\" is not a whole number from 1 to 64" \
+    pcah submit --batch reqs --template WebServer --jobs "$jobs" --out-dir jobs-usage
+done
+assert_eq "$(q "SELECT count(*) FROM requests")" "$requests" "request rows after a bad --jobs"
+[[ ! -e jobs-usage ]] || fail "a bad --jobs created the --out-dir"
+
 step "--jobs 3 threads: a refusal does not stop the others, --json keeps the input order"
 cp reqs/host02.req reqs/again-a.req; cp reqs/host02.req reqs/again-b.req; cp reqs/host02.req reqs/again-c.req
 requests=$(q "SELECT count(*) FROM requests")
