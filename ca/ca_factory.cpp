@@ -145,12 +145,12 @@ void publish_certificates(Home& home, CreatedCas& created) {
 }
 
 // A CDP that points at nothing fails every revocation check, and so does a base CRL whose
-// Freshest CRL names a delta that is not there: a new CA publishes a first, empty CRL at once,
-// and its first delta too when it has deltas.
+// Freshest CRL names a delta that is not there: a new CA publishes its first CRLs at once.
 void publish_first_crls(Home& home, const store::CaRecord& ca, const PrivateKey& key, const std::string& actor,
                         Time now, std::vector<fs::path>& files) {
-  files.push_back(publish_crl(home, ca, key, CrlOptions{false, std::nullopt, actor, now}).file);
-  if (ca.delta_crl_days) files.push_back(publish_crl(home, ca, key, CrlOptions{true, std::nullopt, actor, now}).file);
+  for (const PublishedCrl& crl : publish_base_crl(home, ca, key, CrlOptions{false, std::nullopt, actor, now})) {
+    files.push_back(crl.file);
+  }
 }
 
 void remove_created_home(const fs::path& dir, bool existed) {

@@ -204,6 +204,13 @@ PublishedCrl publish_crl(Home& home, const store::CaRecord& ca, const PrivateKey
   return published;
 }
 
+std::vector<PublishedCrl> publish_base_crl(Home& home, const store::CaRecord& ca, const PrivateKey& key,
+                                           const CrlOptions& options) {
+  std::vector<PublishedCrl> published{publish_crl(home, ca, key, {false, options.days, options.actor, options.now})};
+  if (ca.delta_crl_days) published.push_back(publish_crl(home, ca, key, {true, std::nullopt, options.actor, options.now}));
+  return published;
+}
+
 namespace {
 
 // "ok", "due" (last quarter of its life) or "expired", with the warning for the latter two.

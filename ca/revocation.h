@@ -62,6 +62,12 @@ struct PublishedCrl {
 [[nodiscard]] PublishedCrl publish_crl(Home& home, const store::CaRecord& ca, const PrivateKey& key,
                                        const CrlOptions& options);
 
+// The CA's next base CRL and, when the CA publishes deltas, a fresh delta on it, as `certutil
+// -crl` does: a client follows the base's Freshest CRL to the delta, and one older than the base
+// it holds tells it nothing. `options.delta` is ignored; `options.days` sets the base's lifetime.
+[[nodiscard]] std::vector<PublishedCrl> publish_base_crl(Home& home, const store::CaRecord& ca, const PrivateKey& key,
+                                                         const CrlOptions& options);
+
 // How a CA's published CRL stands at `now`, for `ca list`/`ca show` and warnings.
 struct CrlHealth {
   std::optional<store::CrlRecord> latest;  // the newest base CRL, if any

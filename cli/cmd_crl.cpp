@@ -26,16 +26,15 @@ void run_crl(const GlobalOptions& global, const CrlArgs& args) {
     throw CLI::ValidationError("--all publishes every CA's CRL to public/; it takes no --ca or --out");
   }
   Home home = Home::open(resolve_home(global));
-  // (CA, delta?) in publishing order. --all: every CA's base CRL, then a delta for
-  // the CAs that publish deltas, so one timer keeps both fresh; --all --delta: deltas only.
-  std::vector<std::pair<store::CaRecord, bool>> jobs;
+  // The CAs in publishing order. A base CRL brings a fresh delta along for a CA with deltas
+  // (publish_base_crl), so one timer running `crl --all` keeps both fresh; --delta: deltas only.
+  std::vector<store::CaRecord> cas;
   if (args.all) {
-    for (const auto& ca : home.store().list_cas()) {
-      if (!args.delta) jobs.emplace_back(ca, false);
-      if (ca.delta_crl_days) jobs.emplace_back(ca, true);
+    for (auto& ca : home.store().list_cas()) {
+      if (!args.delta || ca.delta_crl_days) cas.push_back(std::move(ca));
     }
   } else {
-    jobs.emplace_back(find_ca(home, args.ca), args.delta);
+    cas.push_back(find_ca(home, args.ca));
   }
   if (!args.out.empty()) {
     check_can_create(args.out);  // before a CRL is signed and published, not after
@@ -47,20 +46,28 @@ void run_crl(const GlobalOptions& global, const CrlArgs& args) {
   const Time at = now();
   Json published = Json::array();
   std::string text;
-  std::map<int64_t, PrivateKey> keys;
-  for (const auto& [ca, delta] : jobs) {
-    if (!keys.count(ca.index)) keys.emplace(ca.index, load_ca_key(home, ca, passphrase));
-    const PublishedCrl crl = publish_crl(home, ca, keys.at(ca.index), {delta, args.days, os_user_name(), at});
-    Json j = published_crl_json(crl, ca.name);
-    text += published_crl_line(crl, ca.name);
-    if (!args.out.empty()) {
-      const Bytes& der = crl.record.der;
-      write_file_atomically(args.out, args.format == "pem" ? pem_block("X509 CRL", der) : std::string(der.begin(), der.end()),
-                            args.force);
-      j["files"]["out"] = args.out;
-      text += "Wrote " + args.out + " (" + args.format + ")\n";
+  for (const auto& ca : cas) {
+    const PrivateKey key = load_ca_key(home, ca, passphrase);
+    const CrlOptions options{args.delta, args.days, os_user_name(), at};
+    const std::vector<PublishedCrl> crls =
+        args.delta ? std::vector<PublishedCrl>{publish_crl(home, ca, key, options)} : publish_base_crl(home, ca, key, options);
+    for (const PublishedCrl& crl : crls) {
+      Json j = published_crl_json(crl, ca.name);
+      text += published_crl_line(crl, ca.name);
+      if (!args.out.empty() && crl.record.is_delta == args.delta) {  // the kind asked for, not the delta a base brought
+        const Bytes& der = crl.record.der;
+        write_file_atomically(args.out, args.format == "pem" ? pem_block("X509 CRL", der) : std::string(der.begin(), der.end()),
+                              args.force);
+        j["files"]["out"] = args.out;
+        text += "Wrote " + args.out + " (" + args.format + ")\n";
+      }
+      published.push_back(j);
     }
-    published.push_back(j);
+  }
+  if (!args.all && published.size() > 1) {  // one CA's base CRL, and the delta it brought
+    Json base = published.front();
+    base["delta_crl"] = published.back();
+    published = Json::array({base});
   }
   if (global.json) {
     print_json(args.all ? published : published.front());
@@ -78,7 +85,7 @@ void setup_crl(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--days", args->days, "Lifetime in days (default: the CA's: 7, root 180, delta 1)")
       ->check(whole_number(1, 3650))
       ->type_name("N");
-  cmd->add_flag("--delta", args->delta, "A delta CRL (public/<ca>+.crl), for CAs made with --delta-crl");
+  cmd->add_flag("--delta", args->delta, "Only a delta CRL (public/<ca>+.crl), for CAs made with --delta-crl; a base CRL brings one along");
   cmd->add_flag("--all", args->all, "Every CA of this home (what a daily timer runs)");
   cmd->add_option("--out", args->out, "Also write the CRL here")->type_name("FILE");
   cmd->add_option("--format", args->format, "der or pem, for --out")

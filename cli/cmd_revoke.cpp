@@ -26,12 +26,15 @@ struct RevokeArgs {
   bool yes = false;
 };
 
-// Publishes a base CRL of each CA that signed one of `certs` (keys loaded by the caller).
+// Publishes a base CRL (and a delta on it, where the CA has deltas) of each CA that signed one
+// of `certs` (keys loaded by the caller).
 std::vector<PublishedCrl> publish_for(Home& home, const std::map<int64_t, PrivateKey>& keys, const std::string& actor,
                                       Time at) {
   std::vector<PublishedCrl> published;
   for (const auto& [index, key] : keys) {
-    published.push_back(publish_crl(home, *home.store().find_ca(index), key, {false, std::nullopt, actor, at}));
+    for (PublishedCrl& crl : publish_base_crl(home, *home.store().find_ca(index), key, {false, std::nullopt, actor, at})) {
+      published.push_back(std::move(crl));
+    }
   }
   return published;
 }

@@ -484,29 +484,34 @@ assert_eq "$(crl_number "$D_CRL")" 3 "base CRL number after revoke"
 LAST_CMD="check_crl.py delta base 3"
 check_crl "$D_CRL" --ca "$D_CA" --number 3 --days 7 --freshest "$FRESHEST" --revoked "$DL1=certificateHold" \
   || fail "the base CRL published by revoke on a delta CA"
+LAST_CMD="check_crl.py delta 4, brought by revoke's base CRL"
+check_crl "$D_DELTA" --ca "$D_CA" --number 4 --days 1 --delta-of 3 --entries 0 \
+  || fail "revoke's base CRL on a delta CA brings a fresh, empty delta on it (as certutil -crl)"
 cp "$D_CRL" base-2.der
 expect_exit 0 pcad revoke "$DL2" --reason keyCompromise --no-publish
 expect_exit 0 pcad unrevoke "$DL1" --no-publish
 cmp -s "$D_CRL" base-2.der || fail "revoke/unrevoke --no-publish changed the base CRL"
 expect_exit 0 pcad crl --delta --json
-assert_eq "$(jget "$OUT" '(d["number"], d["delta"], d["entries"])')" "(4, True, 2)" "crl --delta --json"
+assert_eq "$(jget "$OUT" '(d["number"], d["delta"], d["entries"])')" "(5, True, 2)" "crl --delta --json"
 [[ -f "$D_DELTA" ]] || fail "crl --delta did not write public/delta-lab-issuing-ca+.crl"
 cmp -s "$D_CRL" base-2.der || fail "crl --delta changed the base CRL"
-LAST_CMD="check_crl.py delta 4"
-check_crl "$D_DELTA" --ca "$D_CA" --number 4 --days 1 --delta-of 3 --entries 2 \
+LAST_CMD="check_crl.py delta 5"
+check_crl "$D_DELTA" --ca "$D_CA" --number 5 --days 1 --delta-of 3 --entries 2 \
   --revoked "$DL2=keyCompromise" --revoked "$DL1=removeFromCRL" || fail "the delta CRL"
 expect_exit 0 openssl crl -inform DER -in "$D_DELTA" -noout -text
 grep -A1 'Delta CRL Indicator: critical' "$OUT" | tail -1 | grep -qE '^ +3$' || fail "openssl does not show a critical Delta CRL Indicator 3"
 assert_contains "$OUT" "Remove From CRL"
 
 step "the next base CRL: the new revocation, not the lifted hold; crl --delta on a CA without deltas: exit 1"
-expect_exit 0 pcad crl
-LAST_CMD="check_crl.py delta base 5"
-check_crl "$D_CRL" --ca "$D_CA" --number 5 --days 7 --entries 1 --freshest "$FRESHEST" --revoked "$DL2=keyCompromise" --absent "$DL1" \
+expect_exit 0 pcad crl --json
+assert_eq "$(jget "$OUT" '(d["number"], d["delta"], d["delta_crl"]["number"], d["delta_crl"]["delta"])')" \
+  "(6, False, 7, True)" "crl --json on a delta CA: the base, and the delta it brought"
+LAST_CMD="check_crl.py delta base 6"
+check_crl "$D_CRL" --ca "$D_CA" --number 6 --days 7 --entries 1 --freshest "$FRESHEST" --revoked "$DL2=keyCompromise" --absent "$DL1" \
   || fail "the base CRL after the delta"
 expect_exit 0 pcad crl --delta -q
-LAST_CMD="check_crl.py delta 6"
-check_crl "$D_DELTA" --ca "$D_CA" --number 6 --days 1 --delta-of 5 --entries 0 || fail "an empty delta after a fresh base"
+LAST_CMD="check_crl.py delta 8"
+check_crl "$D_DELTA" --ca "$D_CA" --number 8 --days 1 --delta-of 6 --entries 0 || fail "an empty delta after a fresh base"
 expect_exit 1 pcad crl --delta --ca "Delta Lab Root CA"
 assert_error_line
 grep '^error: ' "$ERR" | grep -qF 'Delta Lab Root CA' || fail "the error does not name the CA without deltas"
