@@ -4,16 +4,19 @@
 #include <cctype>
 #include <string_view>
 
+#include <CLI/Error.hpp>
+
 #include "ca/bundle.h"
 #include "ca/error.h"
 #include "ca/files.h"
+#include "context.h"
 
 namespace pocketca::cli {
 
 CertificateFiles plan_certificate_files(const FileNaming& naming) {
   CertificateFiles files{naming.out.empty() ? naming.base + ".cer" : naming.out,
                          naming.chain.empty() ? naming.base + ".p7b" : naming.chain, naming.format == "base64"};
-  if (files.cer == files.p7b) throw Error(ErrorKind::invalid_input, "--out and --chain name the same file");
+  if (files.cer == files.p7b) throw CLI::ValidationError("--out and --chain name the same file");
   for (const auto& path : {files.cer, files.p7b}) {
     std::error_code error;
     if (!naming.input.empty() && std::filesystem::equivalent(path, naming.input, error)) {
@@ -92,17 +95,6 @@ std::string powershell_quoted(const std::string& text) {
 
 namespace {
 
-// `path` for a POSIX shell: as it is when nothing in it is special, else in single quotes.
-std::string shell_quoted(const std::string& path) {
-  const bool plain = !path.empty() && std::all_of(path.begin(), path.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("._/+-=:,@%").find(static_cast<char>(c)) != std::string_view::npos;
-  });
-  if (plain) return path;
-  std::string quoted = "'";
-  for (char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 // Import-ExchangeCertificate reading C:\certs\<file>: -FileData with the bytes, as Exchange 2010 to SE take it.
 std::string import_command(const std::string& file, const std::string& more) {
   return "  Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes(" + powershell_quoted("C:\\certs\\" + file) +
@@ -111,7 +103,8 @@ std::string import_command(const std::string& file, const std::string& more) {
 
 }  // namespace
 
-std::string exchange_steps(const std::string& p7b, const store::CertificateRecord& cert, bool request_made_on_windows) {
+std::string exchange_steps(const std::string& p7b, const store::CertificateRecord& cert, bool request_made_on_windows,
+                           const std::string& pocketca) {
   const std::string check =
       "  Get-ExchangeCertificate -Thumbprint " + cert.sha1_thumbprint + " | Format-List Subject,CertificateDomains,NotAfter,Services\n";
   if (request_made_on_windows) {
@@ -123,7 +116,7 @@ std::string exchange_steps(const std::string& p7b, const store::CertificateRecor
   const std::string file = pfx.filename().string();
   return "For Exchange: the request carries no Windows attributes, so its key was not made on an Exchange server; "
          "put the certificate and that key (KEYFILE) into a PFX:\n"
-         "  pocketca export " + cert.serial + " --format pfx --key KEYFILE --out " + shell_quoted(pfx.string()) + "\n"
+         "  " + pocketca + " export " + cert.serial + " --format pfx --key KEYFILE --out " + shell_quoted(pfx.string()) + "\n"
          "then copy " + file + " to C:\\certs\\ on the Exchange server, and in the Exchange Management Shell:\n" +
          import_command(file, " -Password (Read-Host -AsSecureString)") + check;
 }

@@ -62,8 +62,9 @@ std::map<std::string, std::string> stage_certificate_files(FileBatch& batch, con
 // the .p7b completes it; any other request's key is on this side, so the certificate goes over as
 // a PFX with that key (`pocketca export --format pfx`). Import-ExchangeCertificate -FileData,
 // which Exchange 2010 to SE all take (-Path was Exchange 2007's only).
+// `pocketca` is how the printed pocketca command starts (pocketca_invocation).
 [[nodiscard]] std::string exchange_steps(const std::string& p7b, const store::CertificateRecord& cert,
-                                         bool request_made_on_windows);
+                                         bool request_made_on_windows, const std::string& pocketca = "pocketca");
 
 // `text` as one single-quoted PowerShell string: nothing inside is special but the quote itself,
 // which is doubled (the typographic single quotes, which PowerShell takes for one, too).

@@ -24,6 +24,10 @@ void run_init(const GlobalOptions& global, const InitArgs& args) {
   if (args.root_only && args.days) {
     throw CLI::ValidationError("--days", "sets the issuing CA's lifetime; with --root-only use --root-days");
   }
+  if (args.root_only && args.delta_crl) {
+    throw CLI::ValidationError("--delta-crl", "gives the issuing CA delta CRLs; with --root-only there is none "
+                                              "(`ca new --delta-crl` adds a CA that has them)");
+  }
   InitOptions options;
   options.name = args.name;
   options.subject_suffix = args.subject;

@@ -87,7 +87,8 @@ int run_retrieve(const GlobalOptions& global, const RetrieveArgs& args) {
   const std::string exchange =
       Certificate::from_der(cert->der).is_ca()
           ? ""
-          : exchange_steps(files.at("p7b"), *cert, Csr::from_der(request->request_der).windows_info().made_on_windows());
+          : exchange_steps(files.at("p7b"), *cert, Csr::from_der(request->request_der).windows_info().made_on_windows(),
+                           pocketca_invocation(global));
   if (global.json) {
     Json j = certificate_json(*cert, ca ? ca->name : "", at, files);
     if (!exchange.empty()) j["exchange"] = exchange;

@@ -60,8 +60,9 @@ void run_request(const GlobalOptions& global, const RequestArgs& args) {
   print_text(global, "Wrote " + args.out + ": request for " + request.subject + "\n  SANs " + join(sans) + "\nWrote " +
                          args.key_out + ": " + request.key.spec().describe() + " key, mode 0600, " +
                          (encrypt ? "encrypted" : "NOT encrypted (give --key-passphrase-file to encrypt it)") +
-                         "\nNext: pocketca submit " + args.out + " --template WebServer, then pocketca export SERIAL "
-                         "--format pfx --key " + args.key_out + " --out NAME.pfx\n");
+                         "\nNext: " + pocketca_invocation(global) + " submit " + shell_quoted(args.out) +
+                         " --template WebServer, then " + pocketca_invocation(global) + " export SERIAL --format pfx --key " +
+                         shell_quoted(args.key_out) + " --out NAME.pfx\n");
 }
 
 }  // namespace

@@ -85,7 +85,7 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
   const store::CertificateRecord& cert = *result.record;
   if (global.json) {
     Json j = certificate_json(cert, result.ca.name, options.now, files, result.warnings);
-    j["exchange"] = exchange_steps(files.at("p7b"), cert, result.request_made_on_windows);
+    j["exchange"] = exchange_steps(files.at("p7b"), cert, result.request_made_on_windows, pocketca_invocation(global));
     print_json(j);
     return 0;
   }
@@ -94,7 +94,7 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
                          certificate_details(cert, result.ca.name, options.now,
                                              {{"files", files.at("cer") + " (certificate), " + files.at("p7b") + " (" +
                                                             chain_words + ")"}}) +
-                         "\n" + exchange_steps(files.at("p7b"), cert, result.request_made_on_windows));
+                         "\n" + exchange_steps(files.at("p7b"), cert, result.request_made_on_windows, pocketca_invocation(global)));
   return 0;
 }
 

@@ -1,10 +1,12 @@
 #include "context.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fcntl.h>
 #include <iostream>
 #include <memory>
+#include <string_view>
 #include <termios.h>
 #include <unistd.h>
 
@@ -84,6 +86,20 @@ bool confirm(const std::string& question) {
 std::string read_secret(const std::string& file, const std::string& what, const std::string& option, bool confirm) {
   if (!file.empty()) return secret_from_file(file);
   return ask_secret(what, "give " + option + " FILE", confirm);
+}
+
+std::string shell_quoted(const std::string& text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("._/+-=:,@%").find(static_cast<char>(c)) != std::string_view::npos;
+  });
+  if (plain) return text;
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string pocketca_invocation(const GlobalOptions& global) {
+  return global.home.empty() ? "pocketca" : "pocketca --home " + shell_quoted(global.home);
 }
 
 std::filesystem::path resolve_home(const GlobalOptions& global) {

@@ -23,6 +23,13 @@ struct GlobalOptions {
 // --home, else $POCKETCA_HOME, else ./pki
 [[nodiscard]] std::filesystem::path resolve_home(const GlobalOptions& global);
 
+// `text` for a POSIX shell: as it is when nothing in it is special, else in single quotes.
+[[nodiscard]] std::string shell_quoted(const std::string& text);
+
+// How a command printed for the user to run next calls pocketca: with the --home this one was
+// given, so that it acts on the same CA home.
+[[nodiscard]] std::string pocketca_invocation(const GlobalOptions& global);
+
 // Reads the CA-key passphrase once, from --passphrase-file, $POCKETCA_PASSPHRASE
 // or a no-echo prompt (twice, to confirm, when `confirm` is set), then reuses it.
 [[nodiscard]] PassphraseSource passphrase_source(const GlobalOptions& global, bool confirm);

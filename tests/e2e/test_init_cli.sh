@@ -86,6 +86,9 @@ assert_error_line
 assert_contains "$ERR" "--name"
 expect_exit 2 pca --home "$WORK/usage" init --name "Usage Lab" --root-only --days 30 --passphrase-file "$PW"
 assert_error_line
+expect_usage_error "--delta-crl: gives the issuing CA delta CRLs; with --root-only there is none" \
+  pca --home "$WORK/usage" init --name "Usage Lab" --root-only --delta-crl --passphrase-file "$PW"
+[[ ! -e "$WORK/usage" ]] || fail "init --root-only --delta-crl left a home behind"
 expect_exit 2 pca --home "$WORK/usage"
 assert_error_line
 expect_usage_error 'unknown command "frobnicate" (see pocketca --help)' pca --home "$WORK/usage" frobnicate

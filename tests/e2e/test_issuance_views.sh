@@ -110,7 +110,7 @@ openssl x509 -in web01.contoso.lab.cer -outform DER -out web01.der || fail "web0
 WEB_SERIAL=$(serial_of web01.der)
 WEB_THUMB=$(thumbprint_of web01.der)
 WEB_SHA256=$(openssl x509 -inform DER -in web01.der -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':' | tr 'A-F' 'a-f')
-"$PY" - submit-web01.json "$WEB_SERIAL" "$WEB_THUMB" "$WEB_SHA256" << 'EOF' || fail "submit --json is not as the contract says: $(cat submit-web01.json)"
+"$PY" - submit-web01.json "$WEB_SERIAL" "$WEB_THUMB" "$WEB_SHA256" "$H" << 'EOF' || fail "submit --json is not as the contract says: $(cat submit-web01.json)"
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 serial, thumb, sha256 = sys.argv[2:5]
@@ -125,7 +125,8 @@ assert d["template"] == "WebServer" and d["ca"] == "Contoso Lab Issuing CA"
 assert d["files"] == {"cer": "web01.contoso.lab.cer", "p7b": "web01.contoso.lab.p7b"}, d["files"]
 assert isinstance(d["warnings"], list)
 # Made by openssl: no Windows attributes, so its key is here and goes over in a PFX.
-assert "pocketca export " + serial + " --format pfx --key KEYFILE --out web01.contoso.lab.pfx\n" in d["exchange"], d["exchange"]
+# With the --home it was given, so that the command acts on the same CA home.
+assert "pocketca --home " + sys.argv[5] + " export " + serial + " --format pfx --key KEYFILE --out web01.contoso.lab.pfx\n" in d["exchange"], d["exchange"]
 assert "ReadAllBytes('C:\\certs\\web01.contoso.lab.pfx')) -Password (Read-Host -AsSecureString) | Enable-ExchangeCertificate" in d["exchange"], d["exchange"]
 assert "-Path" not in d["exchange"] and ".p7b" not in d["exchange"], d["exchange"]
 EOF
@@ -141,7 +142,7 @@ expect_exit 0 pcah submit ../reqs/web01.contoso.lab.req --template WebServer --o
 assert_contains "$OUT" "files/leaf2.cer"
 step "a request without Windows attributes (openssl's): the PFX route, named after the chain file"
 assert_contains "$OUT" 'the request carries no Windows attributes'
-grep -qE '^  pocketca export [0-9a-f]{38} --format pfx --key KEYFILE --out files/chain2\.pfx$' "$OUT" \
+grep -qE "^  pocketca --home $H export [0-9a-f]{38} --format pfx --key KEYFILE --out files/chain2\\.pfx\$" "$OUT" \
   || fail "submit does not print the export --format pfx command for files/chain2.pfx"
 assert_contains "$OUT" 'copy chain2.pfx to C:\certs\ on the Exchange server'
 assert_contains "$OUT" "Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes('C:\certs\chain2.pfx')) -Password (Read-Host -AsSecureString) | Enable-ExchangeCertificate -Services IIS,SMTP"

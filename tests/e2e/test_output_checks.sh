@@ -11,7 +11,8 @@ need openssl
 use_python
 
 expect_exit 0 pcah init --name "Contoso Lab" --base-url http://pki.contoso.lab --key ec:p256 --root-key ec:p256 -q
-expect_exit 0 pca request --subject "CN=mail.contoso.lab" --dns mail.contoso.lab --out mail.req --key-out mail.key
+expect_exit 0 pca --home "$H" request --subject "CN=mail.contoso.lab" --dns mail.contoso.lab --out mail.req --key-out mail.key
+assert_contains "$OUT" "Next: pocketca --home $H submit mail.req --template WebServer, then pocketca --home $H export SERIAL"
 request_rows() { pcah list --requests --json > "$WORK/.rows.json" || fail "list --requests failed"; jget "$WORK/.rows.json" 'len(d)'; }
 rows_before=$(request_rows)
 certs_before=$(cert_count)
@@ -29,6 +30,10 @@ expect_exit 1 pcah submit mail.req --template WebServer --chain nodir/mail.p7b -
 assert_contains "$OUT" '"error"'
 assert_contains "$ERR" "the folder nodir does not exist"
 nothing_recorded "--chain nodir/"
+
+step "--out and --chain naming one file is a usage error"
+expect_usage_error "--out and --chain name the same file" pcah submit mail.req --template WebServer --out same --chain same
+nothing_recorded "--out = --chain"
 
 step "submit --out naming a folder (the admin meant a folder for the files)"
 mkdir certs

@@ -78,9 +78,9 @@ assert_contains "$OUT" 'the request carries no Windows attributes'
 assert_contains "$OUT" "Import-ExchangeCertificate -FileData ([System.IO.File]::ReadAllBytes('C:\certs\mail.pfx')) -Password (Read-Host -AsSecureString) | Enable-ExchangeCertificate -Services IIS,SMTP"
 assert_not_contains "$OUT" 'server that made the request'
 assert_not_contains "$OUT" 'mail.p7b to C:'
-EXPORT_CMD=$(grep -E '^  pocketca export [0-9a-f]{38} --format pfx --key KEYFILE --out mail\.pfx$' "$OUT") \
+EXPORT_CMD=$(grep -E "^  pocketca --home $H export [0-9a-f]{38} --format pfx --key KEYFILE --out mail\\.pfx\$" "$OUT") \
   || fail "submit does not print the export --format pfx command for mail.pfx"
-MAIL_SERIAL=$(awk '{print $3}' <<< "$EXPORT_CMD")
+MAIL_SERIAL=$(awk '{print $5}' <<< "$EXPORT_CMD")
 expect_exit 0 pcah show "$MAIL_SERIAL" --json
 assert_eq "$(jget "$OUT" 'd["sans"]')" "['DNS:mail.contoso.lab', 'DNS:autodiscover.contoso.lab', 'IP:127.0.0.1']" "SANs of the certificate"
 
@@ -88,7 +88,7 @@ step "the export command submit printed, with mail.key for KEYFILE, makes the le
 printf '%s\n' 'Pfx pass 1' > pfx-pw
 read -ra export_args <<< "${EXPORT_CMD/KEYFILE/mail.key}"
 [[ "${export_args[0]}" == pocketca ]] || fail "the printed command does not start with pocketca: $EXPORT_CMD"
-expect_exit 0 pcah "${export_args[@]:1}" --password-file pfx-pw
+expect_exit 0 pca "${export_args[@]:1}" --password-file pfx-pw  # as printed: its --home names this home
 [[ -f mail.pfx ]] || fail "the printed export command did not write mail.pfx"
 assert_eq "$(mode_of mail.pfx)" 600 "mode of mail.pfx"
 
