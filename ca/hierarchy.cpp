@@ -45,16 +45,34 @@ store::CaRecord find_ca(Home& home, const std::string& selector) {
                                         " (CAs here: " + known_cas(cas) + "; see `pocketca ca list`)");
 }
 
-std::vector<Certificate> chain_of(Home& home, const store::CaRecord& ca) {
-  std::vector<Certificate> chain{Certificate::from_der(ca.certificate_der)};
+std::string ca_validity_warning(const store::CaRecord& ca, Time now) {
+  const std::string replace = ca.parent_index ? "add another with `pocketca ca new`" : "make a new home with `pocketca init`";
+  if (ca.not_after < now) {
+    return "CA \"" + ca.name + "\" expired on " + to_iso8601(ca.not_after) +
+           ": clients reject what it signed, and pocketca signs no certificate with it; " + replace;
+  }
+  const auto left = std::chrono::duration_cast<std::chrono::days>(ca.not_after - now).count();
+  if (left > 30) return "";
+  return "CA \"" + ca.name + "\" expires on " + to_iso8601(ca.not_after) + " (in " + std::to_string(left) +
+         " days): what it signs ends then too; " + replace;
+}
+
+std::vector<store::CaRecord> chain_records(Home& home, const store::CaRecord& ca) {
+  std::vector<store::CaRecord> chain{ca};
   std::optional<int64_t> parent = ca.parent_index;
   // A home's hierarchy is a tree by construction; the bound only guards a damaged database.
   for (int depth = 0; parent && depth < 16; ++depth) {
-    const auto record = home.store().find_ca(*parent);
+    auto record = home.store().find_ca(*parent);
     if (!record) throw Error(ErrorKind::storage, "the database lists a parent CA that does not exist");
-    chain.push_back(Certificate::from_der(record->certificate_der));
     parent = record->parent_index;
+    chain.push_back(std::move(*record));
   }
+  return chain;
+}
+
+std::vector<Certificate> chain_of(Home& home, const store::CaRecord& ca) {
+  std::vector<Certificate> chain;
+  for (const store::CaRecord& link : chain_records(home, ca)) chain.push_back(Certificate::from_der(link.certificate_der));
   return chain;
 }
 

@@ -68,6 +68,13 @@ struct CreatedCas {
 // Error{not_found} lists the CAs there are.
 [[nodiscard]] store::CaRecord find_ca(Home& home, const std::string& selector);
 
+// What an admin must hear about a CA's own validity at `now`, or "" while it has more than 30
+// days left: an expired CA signs nothing clients accept, and one near its end cuts short what it
+// signs (leaf validity stops at the issuer's notAfter).
+[[nodiscard]] std::string ca_validity_warning(const store::CaRecord& ca, Time now);
+
+// The CA followed by its issuers up to the root.
+[[nodiscard]] std::vector<store::CaRecord> chain_records(Home& home, const store::CaRecord& ca);
 // The CA's certificate followed by its issuers up to the root.
 [[nodiscard]] std::vector<Certificate> chain_of(Home& home, const store::CaRecord& ca);
 // An issued certificate followed by its issuers up to the root.

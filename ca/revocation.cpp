@@ -254,11 +254,9 @@ CrlHealth crl_health(Home& home, const store::CaRecord& ca, Time now) {
 
 std::vector<std::string> expired_crl_warnings(Home& home, const store::CaRecord& issuer, Time now) {
   std::vector<std::string> warnings;
-  std::optional<store::CaRecord> ca = issuer;
-  while (ca) {
-    CrlHealth health = crl_health(home, *ca, now);
+  for (const store::CaRecord& ca : chain_records(home, issuer)) {
+    CrlHealth health = crl_health(home, ca, now);
     if (health.state == "expired") warnings.push_back(std::move(health.warning));
-    ca = ca->parent_index ? home.store().find_ca(*ca->parent_index) : std::nullopt;
   }
   return warnings;
 }

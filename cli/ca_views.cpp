@@ -32,7 +32,7 @@ std::string crl_words(const CrlHealth& crl) {
 }  // namespace
 
 Json ca_json(const store::CaRecord& ca, const std::vector<store::CaRecord>& all, const std::filesystem::path& home_dir,
-             const CrlHealth* crl) {
+             const CrlHealth* crl, Time now) {
   const std::string parent = name_of(ca.parent_index, all);
   Json j;
   j["name"] = ca.name;
@@ -41,6 +41,7 @@ Json ca_json(const store::CaRecord& ca, const std::vector<store::CaRecord>& all,
   j["serial"] = ca.serial;
   j["parent"] = parent.empty() ? Json(nullptr) : Json(parent);
   j["not_after"] = to_iso8601(ca.not_after);
+  j["expired"] = ca.not_after < now;
   j["default"] = ca.is_default;
   j["index"] = ca.index;
   j["not_before"] = to_iso8601(ca.not_before);
@@ -61,14 +62,15 @@ Json ca_json(const store::CaRecord& ca, const std::vector<store::CaRecord>& all,
   return j;
 }
 
-std::string ca_table(const std::vector<store::CaRecord>& all, const std::map<int64_t, CrlHealth>* crl) {
+std::string ca_table(const std::vector<store::CaRecord>& all, const std::map<int64_t, CrlHealth>* crl, Time now) {
   std::vector<std::string> header = {"", "#", "NAME", "PARENT", "KEY", "NOT AFTER", "SERIAL"};
   if (crl) header.push_back("CRL");
   Table table(header);
   for (const auto& ca : all) {
     const std::string parent = name_of(ca.parent_index, all);
     std::vector<std::string> row = {ca.is_default ? "*" : "", std::to_string(ca.index), ca.name,
-                                    parent.empty() ? "(root)" : parent, key_words(ca), date_of(ca.not_after), ca.serial};
+                                    parent.empty() ? "(root)" : parent, key_words(ca),
+                                    date_of(ca.not_after) + (ca.not_after < now ? " EXPIRED" : ""), ca.serial};
     if (crl) row.push_back(crl->count(ca.index) ? crl_words(crl->at(ca.index)) : "");
     table.add(row);
   }
@@ -76,7 +78,7 @@ std::string ca_table(const std::vector<store::CaRecord>& all, const std::map<int
 }
 
 std::string ca_details(const store::CaRecord& ca, const std::vector<store::CaRecord>& all,
-                       const std::filesystem::path& home_dir, const CrlHealth* crl) {
+                       const std::filesystem::path& home_dir, const CrlHealth* crl, Time now) {
   const std::string parent = name_of(ca.parent_index, all);
   Table t({"  index", std::to_string(ca.index)});
   t.add({"  slug", ca.slug});
@@ -85,7 +87,7 @@ std::string ca_details(const store::CaRecord& ca, const std::vector<store::CaRec
   t.add({"  serial", ca.serial});
   t.add({"  thumbprint", ca.sha1_thumbprint});
   t.add({"  sha256", ca.sha256_fingerprint});
-  t.add({"  valid", to_iso8601(ca.not_before) + " to " + to_iso8601(ca.not_after)});
+  t.add({"  valid", to_iso8601(ca.not_before) + " to " + to_iso8601(ca.not_after) + (ca.not_after < now ? " (EXPIRED)" : "")});
   t.add({"  key", key_words(ca) + ", " + (home_dir / ca.key_file).string()});
   t.add({"  path length", ca.path_len ? std::to_string(*ca.path_len) : "unlimited"});
   t.add({"  CRL/AIA base", ca.base_url.empty() ? "none (certificates it signs carry no CDP/AIA)" : ca.base_url});

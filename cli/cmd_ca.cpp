@@ -51,13 +51,14 @@ void run_new(const GlobalOptions& global, const NewArgs& args) {
   print_text(global, "Created " + ca_details(created.cas.front(), all, home.dir()));
 }
 
-// Every CA's CRL standing; a CRL near or past its nextUpdate is warned about loudly.
-std::map<int64_t, CrlHealth> crl_standing(Home& home, const std::vector<store::CaRecord>& cas) {
+// Every CA's CRL standing; a CA or a CRL near or past its end is warned about loudly.
+std::map<int64_t, CrlHealth> crl_standing(Home& home, const std::vector<store::CaRecord>& cas, Time at) {
   std::map<int64_t, CrlHealth> health;
-  const Time at = now();
   for (const auto& ca : cas) {
     health[ca.index] = crl_health(home, ca, at);
-    if (!health[ca.index].warning.empty()) print_warnings({health[ca.index].warning});
+    for (const std::string& warning : {ca_validity_warning(ca, at), health[ca.index].warning}) {
+      if (!warning.empty()) print_warnings({warning});
+    }
   }
   return health;
 }
@@ -65,32 +66,39 @@ std::map<int64_t, CrlHealth> crl_standing(Home& home, const std::vector<store::C
 void run_list(const GlobalOptions& global) {
   Home home = Home::open(resolve_home(global));
   const auto all = home.store().list_cas();
-  const auto crl = crl_standing(home, all);
+  const Time at = now();
+  const auto crl = crl_standing(home, all, at);
   if (global.json) {
     Json list = Json::array();
-    for (const auto& ca : all) list.push_back(ca_json(ca, all, home.dir(), &crl.at(ca.index)));
+    for (const auto& ca : all) list.push_back(ca_json(ca, all, home.dir(), &crl.at(ca.index), at));
     print_json(list);
     return;
   }
-  print_text(global, ca_table(all, &crl));
+  print_text(global, ca_table(all, &crl, at));
 }
 
 void run_show(const GlobalOptions& global, const std::string& selector) {
   Home home = Home::open(resolve_home(global));
   const auto ca = find_ca(home, selector);
   const auto all = home.store().list_cas();
-  const auto crl = crl_standing(home, {ca});
+  const Time at = now();
+  const auto crl = crl_standing(home, {ca}, at);
   if (global.json) {
-    print_json(ca_json(ca, all, home.dir(), &crl.at(ca.index)));
+    print_json(ca_json(ca, all, home.dir(), &crl.at(ca.index), at));
     return;
   }
-  print_text(global, ca_details(ca, all, home.dir(), &crl.at(ca.index)));
+  print_text(global, ca_details(ca, all, home.dir(), &crl.at(ca.index), at));
 }
 
 void run_export(const GlobalOptions& global, const ExportArgs& args) {
   const BundleFormat format = parse_bundle_format(args.format);
   Home home = Home::open(resolve_home(global));
   const auto ca = find_ca(home, args.ca);
+  // A chain clients will reject is still worth having (to inspect, or to trust until it is
+  // replaced), but not without a word.
+  for (const auto& link : chain_records(home, ca)) {
+    if (const std::string warning = ca_validity_warning(link, now()); !warning.empty()) print_warnings({warning});
+  }
   const bool single = format == BundleFormat::cer || format == BundleFormat::cer_b64;
   emit_export(global,
               {encode_bundle(chain_of(home, ca), format), args.format, is_binary(format),

@@ -47,6 +47,7 @@ void run_crl(const GlobalOptions& global, const CrlArgs& args) {
   Json published = Json::array();
   std::string text;
   for (const auto& ca : cas) {
+    if (const std::string warning = ca_validity_warning(ca, at); !warning.empty()) print_warnings({warning});
     const PrivateKey key = load_ca_key(home, ca, passphrase);
     const CrlOptions options{args.delta, args.days, os_user_name(), at};
     const std::vector<PublishedCrl> crls =

@@ -560,3 +560,20 @@ TEST_CASE("create_subordinate_ca enforces path lengths and unique names", "[hier
     CHECK(Certificate::from_der(unconstrained.certificate_der).is_ca());
   }
 }
+
+TEST_CASE("ca_validity_warning: silent with over 30 days left, then near its end, then expired", "[hierarchy]") {
+  store::CaRecord root;
+  root.name = "Contoso Lab Root CA";
+  root.not_after = utc(2030, 1, 31);
+  store::CaRecord issuing = root;
+  issuing.name = "Contoso Lab Issuing CA";
+  issuing.parent_index = 1;
+
+  CHECK(ca_validity_warning(issuing, utc(2029, 12, 31)).empty());
+  CHECK(ca_validity_warning(issuing, utc(2030, 1, 1)) ==
+        "CA \"Contoso Lab Issuing CA\" expires on 2030-01-31T00:00:00Z (in 30 days): what it signs ends then too; "
+        "add another with `pocketca ca new`");
+  CHECK(ca_validity_warning(root, utc(2030, 2, 1)) ==
+        "CA \"Contoso Lab Root CA\" expired on 2030-01-31T00:00:00Z: clients reject what it signed, and pocketca "
+        "signs no certificate with it; make a new home with `pocketca init`");
+}

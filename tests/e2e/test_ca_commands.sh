@@ -165,4 +165,31 @@ assert_error_line
 expect_exit 2 ca export --out missing-format.pem
 assert_error_line
 
+step "a CA near its end, then past it: ca list/show mark it and warn, crl and ca export warn, submit refuses"
+need sqlite3
+use_python
+X="$WORK/expiring"
+pcax() { pca --home "$X" --passphrase-file "$PW" "$@"; }
+expect_exit 0 pcax init --name "Short Lab" --key ec:p256 --root-key ec:p256 --days 20 --root-days 400 -q
+expect_exit 0 pcax ca list
+assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expires on'
+assert_contains "$ERR" "what it signs ends then too; add another with \`pocketca ca new\`"
+assert_not_contains "$ERR" 'Short Lab Root CA'
+sqlite3 "$X/pocketca.db" "update cas set not_after = '2020-01-01T00:00:00Z' where name = 'Short Lab Issuing CA'" || fail "sqlite3 failed"
+expect_exit 0 pcax ca list
+assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expired on 2020-01-01T00:00:00Z: clients reject what it signed'
+grep -E '^\* +2 +Short Lab Issuing CA .* 2020-01-01 EXPIRED ' "$OUT" > /dev/null || fail "ca list does not mark the expired default issuer"
+expect_exit 0 pcax ca list --json
+assert_eq "$(jget "$OUT" '[(c["name"], c["expired"]) for c in d]')" \
+  "[('Short Lab Root CA', False), ('Short Lab Issuing CA', True)]" "expired in ca list --json"
+expect_exit 0 pcax ca show
+assert_contains "$OUT" "to 2020-01-01T00:00:00Z (EXPIRED)"
+expect_exit 0 pcax crl
+assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expired on'
+expect_exit 0 pcax ca export --format p7b --out short-chain.p7b
+assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expired on'
+expect_exit 0 pca request --subject "CN=web.short.lab" --out short.req --key-out short.key
+expect_exit 1 pcax submit short.req --template WebServer
+assert_contains "$ERR" 'CA "Short Lab Issuing CA" expired on 2020-01-01T00:00:00Z; choose another CA with --ca'
+
 echo "PASS"
