@@ -126,7 +126,10 @@ void setup_ca(CLI::App& app, GlobalOptions& global) {
   make->add_option("--days", new_args->days, "Lifetime in days (default: 10 years, cut to the parent's)")
       ->check(whole_number(1, 36525))
       ->type_name("N");
-  make->add_option("--path-len", new_args->path_len, "basicConstraints pathLen; -1 for none")->capture_default_str()->type_name("N");
+  make->add_option("--path-len", new_args->path_len, "basicConstraints pathLen, 0 to 16; -1 for none")
+      ->check(whole_number(-1, 16))
+      ->capture_default_str()
+      ->type_name("N");
   make->add_flag("--delta-crl", new_args->delta_crl, "Publish delta CRLs (daily) besides the base CRL");
   make->callback([&global, new_args] { run_new(global, *new_args); });
 

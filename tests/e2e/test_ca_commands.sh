@@ -165,6 +165,10 @@ assert_error_line
 expect_exit 2 ca export --out missing-format.pem
 assert_error_line
 
+step "ca new --path-len outside -1 to 16 is a usage error"
+expect_usage_error '--path-len: "-2" is not a whole number from -1 to 16' pca --home "$H" --passphrase-file "$PW" ca new --name "Odd CA" --path-len -2
+expect_usage_error '--path-len: "17" is not a whole number from -1 to 16' pca --home "$H" --passphrase-file "$PW" ca new --name "Odd CA" --path-len 17
+
 step "a CA near its end, then past it: ca list/show mark it and warn, crl and ca export warn, submit refuses"
 need sqlite3
 use_python
