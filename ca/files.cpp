@@ -165,9 +165,58 @@ void move_into_place(const fs::path& temp, const fs::path& path, bool overwrite)
 
 }  // namespace
 
+namespace {
+
+// `content` in an unnamed file (O_TMPFILE) in `path`'s folder, fsynced; -1 where the file system
+// has no unnamed files.
+int write_unnamed(const fs::path& path, std::string_view content, int mode) {
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  Fd fd(::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, static_cast<mode_t>(mode)));
+  if (fd.get() < 0) {
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return -1;
+    fail("cannot create a temporary file for", path, errno);
+  }
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) fail("cannot set the mode of", path, errno);
+  write_all(fd.get(), content, path);
+  if (::fsync(fd.get()) != 0) fail("cannot flush", path, errno);
+  return fd.release();
+}
+
+// Gives the unnamed file `fd` the name `path`: linked there, or, to replace a file, linked to a
+// temporary name beside it and renamed over it. False when it cannot be linked at all (no /proc).
+bool name_unnamed(int fd, const fs::path& path, bool overwrite) {
+  const std::string self = "/proc/self/fd/" + std::to_string(fd);
+  const auto link_as = [&self](const fs::path& name) {
+    return ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0;
+  };
+  if (!overwrite) {
+    if (link_as(path)) return true;
+    if (errno == EEXIST) fail("cannot create", path, errno);
+    return false;
+  }
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string temp_leaf = ".";
+    temp_leaf += path.filename().native();
+    temp_leaf += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(attempt);
+    const fs::path temp = path.parent_path() / temp_leaf;
+    if (link_as(temp)) {
+      move_into_place(temp, path, true);
+      return true;
+    }
+    if (errno != EEXIST) return false;
+  }
+  fail("cannot create a temporary file for", path, EEXIST);
+}
+
+}  // namespace
+
 void write_file_atomically(const fs::path& path, std::string_view content, bool overwrite, int mode, FileSync sync) {
   refuse_existing(path, overwrite);
-  move_into_place(write_temporary(path, content, mode, true), path, overwrite);
+  // Unnamed until complete where the file system allows: a process killed halfway leaves nothing.
+  const Fd unnamed(write_unnamed(path, content, mode));
+  if (unnamed.get() < 0 || !name_unnamed(unnamed.get(), path, overwrite)) {
+    move_into_place(write_temporary(path, content, mode, true), path, overwrite);
+  }
   if (sync == FileSync::durable) sync_directory(path.parent_path());
 }
 
@@ -208,13 +257,13 @@ std::vector<std::pair<fs::path, std::string>> FileBatch::commit() {
 }
 
 StagedFiles::StagedFiles(std::vector<File> files) : files_(std::move(files)) {
-  temps_.reserve(files_.size());
+  unnamed_.reserve(files_.size());
   writer_ = std::thread([this] { write_all_temporaries(); });
 }
 
 void StagedFiles::write_all_temporaries() noexcept {
   try {
-    for (const File& f : files_) temps_.push_back(write_temporary(f.path, f.content, f.mode, true));
+    for (const File& f : files_) unnamed_.push_back(write_unnamed(f.path, f.content, f.mode));
   } catch (...) {
     failure_ = std::current_exception();
   }
@@ -222,21 +271,25 @@ void StagedFiles::write_all_temporaries() noexcept {
 
 StagedFiles::~StagedFiles() {
   if (writer_.joinable()) writer_.join();
-  for (const fs::path& temp : temps_) ::unlink(temp.c_str());
+  for (const int fd : unnamed_) {
+    if (fd >= 0) ::close(fd);  // never named: the file system frees it
+  }
 }
 
 void StagedFiles::show() {
   writer_.join();
   if (failure_) std::rethrow_exception(failure_);
   std::exception_ptr first_failure;
-  for (size_t i = 0; i < temps_.size(); ++i) {
+  for (size_t i = 0; i < unnamed_.size(); ++i) {
+    const File& f = files_[i];
     try {
-      move_into_place(temps_[i], files_[i].path, files_[i].overwrite);
+      if (unnamed_[i] < 0 || !name_unnamed(unnamed_[i], f.path, f.overwrite)) {
+        write_file_atomically(f.path, f.content, f.overwrite, f.mode, FileSync::replaceable);
+      }
     } catch (...) {
       if (!first_failure) first_failure = std::current_exception();
     }
   }
-  temps_.clear();  // moved into place, or removed by move_into_place
   if (first_failure) std::rethrow_exception(first_failure);
 }
 

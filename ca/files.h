@@ -72,8 +72,11 @@ class FileBatch {
 // Files written and flushed on a thread of their own while the caller waits on the disk for
 // something else, then shown: `submit` stages its .cer and .p7b while the database commit that
 // records the certificate is flushed, so the three fsyncs overlap instead of taking turns. Each
-// file goes to a temporary name, fsynced; show() waits for them and renames them into place
-// (the folder is not fsynced, as with FileSync::replaceable). Temporaries never shown are removed.
+// file is written unnamed (O_TMPFILE) and fsynced; show() waits for them and gives them their
+// names (the folder is not fsynced, as with FileSync::replaceable). Until then no name leads to
+// them, so a process killed before its commit leaves nothing behind: a certificate the database
+// does not hold must not be on disk. Where the file system has no unnamed files, show() writes
+// the files itself, after the commit.
 class StagedFiles {
  public:
   struct File {
@@ -94,7 +97,7 @@ class StagedFiles {
   void write_all_temporaries() noexcept;
 
   std::vector<File> files_;
-  std::vector<fs::path> temps_;  // written so far, in the order of files_
+  std::vector<int> unnamed_;  // written so far, in the order of files_; -1: show() writes it
   std::exception_ptr failure_;
   std::thread writer_;
 };

@@ -1,6 +1,8 @@
 // File writes that never leave half a file and never expose a secret.
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -231,9 +233,9 @@ TEST_CASE("FileBatch shows its files only when committed", "[files]") {
 TEST_CASE("StagedFiles shows its files only at show(), each written and flushed beforehand", "[files]") {
   TempDir dir;
 
-  SECTION("nothing under the final names before show(), everything after, no temporary file left") {
+  SECTION("no name at all before show(), everything after, no temporary file left") {
     StagedFiles staged({{dir / "a.cer", "A", false}, {dir / "a.p7b", std::string("\x30\x00", 2), false, 0600}});
-    for (const auto& name : names_in(dir.path())) CHECK(name[0] == '.');  // only hidden temporaries, if any yet
+    CHECK(names_in(dir.path()).empty());
     staged.show();
     CHECK(get(dir / "a.cer") == "A");
     CHECK(get(dir / "a.p7b") == std::string("\x30\x00", 2));
@@ -253,6 +255,21 @@ TEST_CASE("StagedFiles shows its files only at show(), each written and flushed 
   }
   SECTION("files never shown leave nothing behind") {
     { StagedFiles staged({{dir / "e.cer", "E", false}, {dir / "e.p7b", "E7", false}}); }
+    CHECK(names_in(dir.path()).empty());
+  }
+  SECTION("a process killed before show() leaves nothing on disk, however far the writing got") {
+    // What a `submit` killed between signing and its commit must not leave: a signed certificate
+    // the database does not hold. The child stages, waits for the writes, and is killed.
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      StagedFiles staged({{dir / "g.cer", std::string(4096, 'G'), false}, {dir / "g.p7b", "G7", true}});
+      ::usleep(200 * 1000);
+      ::raise(SIGKILL);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
     CHECK(names_in(dir.path()).empty());
   }
   SECTION("a file that cannot be written: show() says so and shows none; nothing is left") {

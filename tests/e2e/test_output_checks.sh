@@ -98,7 +98,7 @@ assert_contains "$ERR" "cannot write nodir/issuing.crl: the folder nodir does no
 assert_eq "$(sha256sum "$H/public/contoso-lab-issuing-ca.crl")" "$crl_sum" "the published CRL is unchanged"
 
 step "files that fail after the commit: the error names the request and retrieve"
-# link() and rename() fail for names containing "fail-here", as on a full disk.
+# link(), linkat() and rename() fail for names containing "fail-here", as on a full disk.
 cat > fail_here.c <<'C'
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -112,6 +112,10 @@ int link(const char* from, const char* to) {
 int rename(const char* from, const char* to) {
   if (refused(to)) { errno = ENOSPC; return -1; }
   return ((int (*)(const char*, const char*))dlsym(RTLD_NEXT, "rename"))(from, to);
+}
+int linkat(int from_dir, const char* from, int to_dir, const char* to, int flags) {
+  if (refused(to)) { errno = ENOSPC; return -1; }
+  return ((int (*)(int, const char*, int, const char*, int))dlsym(RTLD_NEXT, "linkat"))(from_dir, from, to_dir, to, flags);
 }
 C
 cc -shared -fPIC -o fail_here.so fail_here.c -ldl || fail "cannot build the LD_PRELOAD shim"
