@@ -40,19 +40,20 @@ PolicyDecision check_request(const Csr& csr, const CertificateTemplate& tmpl, co
   return decision;
 }
 
-// A revoked or expired CA signs nothing: every client would reject what it issued.
-void check_issuer_usable(Home& home, const store::CaRecord& ca, Time now) {
+// A revoked or expired CA signs nothing: every client would reject what it issued. `instead`
+// says what the user can do about it.
+void check_issuer_usable(Home& home, const store::CaRecord& ca, Time now, const std::string& instead) {
   if (ca.not_after < now) {
     throw Error(ErrorKind::invalid_input, "CA \"" + ca.name + "\" expired on " + to_iso8601(ca.not_after) +
-                                              "; choose another CA with --ca");
+                                              "; " + instead);
   }
   if (!ca.parent_index) return;
   const auto own = home.store().find_certificate(*ca.parent_index, ca.serial);
   if (own && own->status == store::CertStatus::revoked) {
     throw Error(ErrorKind::invalid_input,
                 "CA \"" + ca.name + "\" was revoked on " + (own->revoked_at ? to_iso8601(*own->revoked_at) : "?") +
-                    " (" + own->revocation_reason + "); everything it signed now fails revocation checks — "
-                    "choose another CA with --ca");
+                    " (" + own->revocation_reason + "); everything it signed now fails revocation checks — " +
+                    instead);
   }
 }
 
@@ -109,7 +110,7 @@ const store::CaRecord& IssuingSession::issuer_for(const std::string& selector, T
   auto found = issuers_.find(selector);
   if (found == issuers_.end()) {
     store::CaRecord ca = find_ca(home_, selector);
-    check_issuer_usable(home_, ca, now);
+    check_issuer_usable(home_, ca, now, "choose another CA with --ca");
     found = issuers_.emplace(selector, std::move(ca)).first;
   }
   return found->second;
@@ -491,7 +492,9 @@ SubmitResult IssuingSession::approve(int64_t request_id, const std::string& acto
   const store::RequestRecord request = pending_request(request_id, "approved");
   SubmitResult result;
   result.ca = find_ca(home_, std::to_string(request.ca_index.value_or(0)));
-  check_issuer_usable(home_, result.ca, now);
+  check_issuer_usable(home_, result.ca, now,
+                      "the request was made for it, so deny it (`pocketca deny " + std::to_string(request_id) +
+                          "`) and submit it again with --ca");
   Checked checked{Csr::from_der(request.request_der), templates_.find(request.template_name), {}, request, {}};
   try {
     if (checked.tmpl == nullptr) {

@@ -1,6 +1,7 @@
 #include "serial.h"
 
 #include <cctype>
+#include <string_view>
 
 #include <openssl/rand.h>
 
@@ -22,9 +23,17 @@ Bytes make_serial(uint32_t request_id, uint16_t ca_index, const RandomSource& ra
   return serial;
 }
 
+std::string without_copy_marks(const std::string& typed) {
+  std::string out = typed;
+  for (const std::string_view mark : {"\u200E", "\u200F", "\uFEFF", "\u00A0", "\t"}) {
+    for (size_t at = out.find(mark); at != std::string::npos; at = out.find(mark, at)) out.erase(at, mark.size());
+  }
+  return out;
+}
+
 std::string normalize_serial(const std::string& typed) {
   std::string hex;
-  for (char c : typed) {
+  for (char c : without_copy_marks(typed)) {
     if (c == ':' || c == ' ' || c == '-') continue;
     if (!std::isxdigit(static_cast<unsigned char>(c))) {
       throw Error(ErrorKind::invalid_input,

@@ -27,4 +27,9 @@ using RandomSource = std::function<void(unsigned char* out, size_t size)>;
 // Throws Error{invalid_input} when it is not hex.
 [[nodiscard]] std::string normalize_serial(const std::string& typed);
 
+// `typed` without what copying a serial or thumbprint out of Windows adds around it: the
+// certificate dialog puts an invisible left-to-right mark (U+200E) before the value; also
+// right-to-left marks, byte-order marks, no-break spaces and tabs.
+[[nodiscard]] std::string without_copy_marks(const std::string& typed);
+
 }  // namespace pocketca

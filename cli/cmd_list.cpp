@@ -87,11 +87,12 @@ void setup_list(CLI::App& app, GlobalOptions& global) {
       ->type_name("S");
   cmd->add_option("--template", args->template_name, "Only this template")->type_name("T");
   cmd->add_option("--name", args->name, "CN or SAN contains this (case-insensitive)")->type_name("SUBSTRING");
-  cmd->add_option("--expiring-within", args->expiring_within, "Valid certificates ending within DAYS")
-      ->check(whole_number(0, 36525))
-      ->type_name("DAYS");
+  auto* expiring = cmd->add_option("--expiring-within", args->expiring_within, "Valid certificates ending within DAYS")
+                       ->check(whole_number(0, 36525))
+                       ->type_name("DAYS");
   cmd->add_option("--limit", args->limit, "Only the newest N (default: all)")->check(whole_number(1))->type_name("N");
-  cmd->add_flag("--requests", args->requests, "List requests, with denied and failed ones and their reasons");
+  cmd->add_flag("--requests", args->requests, "List requests, with denied and failed ones and their reasons")
+      ->excludes(expiring);
   cmd->add_flag("--csv", args->csv, "CSV with certutil -view column names (RequestID, Request.Disposition, …)");
   cmd->callback([&global, args] {
     const bool request_status = args->status == "pending" || args->status == "issued" || args->status == "denied" ||

@@ -28,7 +28,9 @@ std::string ca_name_of(Home& home, std::optional<int64_t> index) {
 
 // A bare argument: 40 hex digits is a thumbprint, up to 10 decimal digits a request ID, anything else a serial.
 void classify(ShowArgs& args) {
+  args.thumbprint = without_copy_marks(args.thumbprint);
   if (args.any.empty()) return;
+  args.any = without_copy_marks(args.any);
   std::string compact = args.any;
   std::erase_if(compact, [](char c) { return c == ':' || c == ' '; });
   if (compact.size() == 40 && all_of_class(compact, isxdigit)) {

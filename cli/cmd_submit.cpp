@@ -293,7 +293,7 @@ int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
         ++refused;
         out = {{"name", file}, {"error", outcome.error}};
         if (outcome.request_id) out["request_id"] = *outcome.request_id;
-        if (!global.json) std::cerr << "error: " << file << ": " << outcome.error << '\n';
+        std::cerr << "error: " << file << ": " << outcome.error << '\n';  // with --json too: stderr says why
         break;
       case InputOutcome::Kind::pending:
         ++pending;
@@ -351,12 +351,15 @@ void setup_submit(CLI::App& app, GlobalOptions& global, int& exit_code) {
                     ->expected(1, -1);
   request->excludes(batch);
   cmd->add_option("--out-dir", args->out_dir, "--batch: where <name>.cer/.p7b go (default: current folder)")
-      ->type_name("DIR");
+      ->type_name("DIR")
+      ->needs(batch);
   cmd->add_option("--jobs", args->jobs, "--batch: N threads sign and check while the main thread records (1 to 64)")
       ->check(whole_number(1, 64))
       ->capture_default_str()
-      ->type_name("N");
-  cmd->add_flag("--no-files", args->no_files, "--batch: record and report only; `retrieve ID` writes files later");
+      ->type_name("N")
+      ->needs(batch);
+  cmd->add_flag("--no-files", args->no_files, "--batch: record and report only; `retrieve ID` writes files later")
+      ->needs(batch);
   cmd->add_option("--template", args->template_name, "Template name or display name (default: the one the request names)")
       ->type_name("NAME");
   cmd->add_option("--ca", args->ca, "Issuing CA (default: the default issuer)")->type_name("CA");

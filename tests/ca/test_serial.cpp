@@ -132,3 +132,11 @@ TEST_CASE("normalize_serial rejects input with no hex digits at all", "[serial]"
     CHECK(kind_thrown([&] { (void)normalize_serial(bad); }) == ErrorKind::invalid_input);
   }
 }
+
+TEST_CASE("a serial or thumbprint copied out of Windows loses the marks the copy adds", "[serial]") {
+  // The certificate dialog's Details tab copies "\u200E" before the value.
+  CHECK(without_copy_marks("\u200E7e f7 0a") == "7e f7 0a");
+  CHECK(without_copy_marks("\uFEFF7e\u00A0f7\t0a\u200F") == "7ef70a");
+  CHECK(without_copy_marks("plain") == "plain");
+  CHECK(normalize_serial("\u200E4a 00 0b") == "4a000b");
+}

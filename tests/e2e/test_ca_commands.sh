@@ -179,6 +179,9 @@ expect_exit 0 pcax ca list
 assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expires on'
 assert_contains "$ERR" "what it signs ends then too; add another with \`pocketca ca new\`"
 assert_not_contains "$ERR" 'Short Lab Root CA'
+expect_exit 0 pca request --subject "CN=web.short.lab" --out short.req --key-out short.key
+expect_exit 3 pcax -q submit short.req --template WebServer --pending
+pending_id=$(cat "$OUT")
 sqlite3 "$X/pocketca.db" "update cas set not_after = '2020-01-01T00:00:00Z' where name = 'Short Lab Issuing CA'" || fail "sqlite3 failed"
 expect_exit 0 pcax ca list
 assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expired on 2020-01-01T00:00:00Z: clients reject what it signed'
@@ -192,8 +195,10 @@ expect_exit 0 pcax crl
 assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expired on'
 expect_exit 0 pcax ca export --format p7b --out short-chain.p7b
 assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expired on'
-expect_exit 0 pca request --subject "CN=web.short.lab" --out short.req --key-out short.key
 expect_exit 1 pcax submit short.req --template WebServer
 assert_contains "$ERR" 'CA "Short Lab Issuing CA" expired on 2020-01-01T00:00:00Z; choose another CA with --ca'
+expect_exit 1 pcax approve "$pending_id"
+assert_contains "$ERR" "expired on 2020-01-01T00:00:00Z; the request was made for it, so deny it (\`pocketca deny $pending_id\`)"
+assert_not_contains "$ERR" "choose another CA"
 
 echo "PASS"

@@ -91,6 +91,12 @@ assert_contains "$ERR" "this is a certificate, not a private key"
 [[ -e a.pfx ]] && fail "a.pfx was written although the key was wrong"
 expect_exit 0 pcah export "$serial" --format pfx --key mail.key --password-file pfxpass.txt --out a.pfx
 
+step "show and revoke take a serial or thumbprint as Windows copies it (an invisible U+200E in front)"
+thumb=$(openssl x509 -in first.cer -noout -fingerprint -sha1 | cut -d= -f2 | tr -d : | sed 's/../& /g; s/ $//')
+expect_exit 0 pcah show $'\u200e'"$thumb" --json
+assert_eq "$(jget "$OUT" 'd["serial"]')" "$(tr 'A-F' 'a-f' <<< "$serial")" "show by a thumbprint copied from the Windows dialog"
+expect_exit 0 pcah show $'\u200e'"$serial" --json
+
 step "crl --out into a folder that does not exist: no CRL signed or published"
 crl_sum=$(sha256sum "$H/public/contoso-lab-issuing-ca.crl")
 expect_exit 1 pcah crl --out nodir/issuing.crl
