@@ -1,8 +1,12 @@
 #include "certificate_views.h"
 
 #include "ca/certificate_template.h"
+#include "ca/csr.h"
+#include "ca/error.h"
+#include "ca/submission.h"
 #include "ca/text.h"
 #include "ca/time.h"
+#include "context.h"
 #include "table.h"
 
 namespace pocketca::cli {
@@ -13,6 +17,30 @@ std::string date_of(Time t) { return to_iso8601(t).substr(0, 10); }
 Json windows_attributes(const std::string& attributes_json) {
   Json parsed = Json::parse(attributes_json, nullptr, false);
   return parsed.is_object() ? parsed : Json::object();
+}
+
+// What a request asks for, read from its stored DER and the --attrib values given with it: what
+// an approver must see, attribute SANs above all (AD CS's EDITF_ATTRIBUTESUBJECTALTNAME2).
+struct AskedFor {
+  std::vector<std::string> sans;  // the request's, then those of --attrib SAN:
+  std::string key;                // "RSA 2048", "EC P-256"; "" when unreadable
+};
+
+AskedFor asked_for(const store::RequestRecord& r) {
+  AskedFor out;
+  try {
+    const Csr csr = Csr::from_der(r.request_der);
+    for (const auto& san : csr.requested_sans()) out.sans.push_back(san.to_string());
+    const RequestKey key = csr.key();
+    out.key = key.algorithm + " " + (key.curve.empty() ? std::to_string(key.bits) : key.curve);
+  } catch (const Error&) {
+    // Kept as submitted even when it did not parse: the row says why it was refused.
+  }
+  try {
+    for (const auto& san : parse_attributes(r.submit_attributes).sans) out.sans.push_back(san.to_string());
+  } catch (const Error&) {
+  }
+  return out;
 }
 
 }  // namespace
@@ -58,6 +86,11 @@ Json request_json(const store::RequestRecord& request, const std::string& ca_nam
   j["submitted_at"] = to_iso8601(request.submitted_at);
   j["resolved_at"] = request.resolved_at ? Json(to_iso8601(*request.resolved_at)) : Json(nullptr);
   j["message"] = request.disposition_message;
+  const AskedFor asked = asked_for(request);
+  j["sans"] = asked.sans;
+  j["key"] = asked.key;
+  j["attributes"] = request.submit_attributes;
+  j["serial"] = nullptr;  // no certificate (yet): `show` gives the certificate once there is one
   j["windows_attributes"] = windows_attributes(request.attributes_json);
   return j;
 }
@@ -103,6 +136,16 @@ std::string request_details(const store::RequestRecord& r, const std::string& ca
   Table t({"  disposition", store::to_string(r.disposition)});
   if (!r.disposition_message.empty()) t.add({"  message", r.disposition_message});
   t.add({"  subject", r.subject});
+  const AskedFor asked = asked_for(r);
+  std::string sans;
+  for (const auto& san : asked.sans) sans += (sans.empty() ? "" : ", ") + san;
+  t.add({"  SANs asked for", sans.empty() ? "none" : sans});
+  if (!r.submit_attributes.empty()) {
+    std::string attributes;
+    for (const auto& a : r.submit_attributes) attributes += (attributes.empty() ? "" : " ") + shell_quoted(a);
+    t.add({"  --attrib", attributes});
+  }
+  if (!asked.key.empty()) t.add({"  key", asked.key});
   t.add({"  template", r.template_name});
   t.add({"  CA", ca_name});
   t.add({"  requester", r.requester});

@@ -65,6 +65,9 @@ expect_exit 0 pcah submit --batch inbox --template WebServer --out-dir issued -q
 expect_exit 1 pcah submit --batch inbox --template WebServer --out-dir issued
 assert_contains "$ERR" "issued/mail.cer exists; use --force to overwrite it, or another --out-dir"
 assert_not_contains "$ERR" "--out/--chain"
+expect_exit 1 pcah submit --batch inbox --template WebServer --out-dir issued --json
+assert_contains "$ERR" "error: inbox/mail.req: issued/mail.cer exists"  # stderr says why with --json too
+assert_eq "$(jget "$OUT" 'd[0]["error"][:25]')" "issued/mail.cer exists; u" "the refusal in --json"
 step "a batch whose input would be its own output is refused for that input, even with --force"
 cp mail.req issued/renamed.p7b
 expect_exit 1 pcah submit --batch issued/renamed.p7b --template WebServer --out-dir issued --force
