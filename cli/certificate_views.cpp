@@ -137,13 +137,11 @@ std::string request_details(const store::RequestRecord& r, const std::string& ca
   if (!r.disposition_message.empty()) t.add({"  message", r.disposition_message});
   t.add({"  subject", r.subject});
   const AskedFor asked = asked_for(r);
-  std::string sans;
-  for (const auto& san : asked.sans) sans += (sans.empty() ? "" : ", ") + san;
-  t.add({"  SANs asked for", sans.empty() ? "none" : sans});
+  t.add({"  SANs asked for", asked.sans.empty() ? "none" : join(asked.sans)});
   if (!r.submit_attributes.empty()) {
-    std::string attributes;
-    for (const auto& a : r.submit_attributes) attributes += (attributes.empty() ? "" : " ") + shell_quoted(a);
-    t.add({"  --attrib", attributes});
+    std::vector<std::string> quoted;
+    for (const auto& a : r.submit_attributes) quoted.push_back(shell_quoted(a));
+    t.add({"  --attrib", join(quoted, " ")});
   }
   if (!asked.key.empty()) t.add({"  key", asked.key});
   t.add({"  template", r.template_name});
