@@ -188,14 +188,14 @@ IssuingSession::Inspection IssuingSession::inspect(const std::string& raw_input,
 }
 
 IssuingSession::Checked IssuingSession::settle(Inspection&& inspection, const SubmitOptions& options,
-                                               SubmitResult& result) {
+                                               const std::string& source, SubmitResult& result) {
   if (inspection.error) {
     const Error& e = *inspection.error;
     if (!inspection.checked) {
       if (e.kind() != ErrorKind::invalid_request) throw e;  // e.g. a batch's file that cannot be read
       // Not a request at all: no request row, but the attempt is audited.
       home_.store().write([&](store::Writer& w) {
-        w.add_audit({0, options.now, options.requester, "denied", std::nullopt, "", std::string("input refused: ") + e.what()});
+        w.add_audit({0, options.now, options.requester, "denied", std::nullopt, "", std::string("input refused: ") + (source.empty() ? "" : source + ": ") + e.what()});
       });
       throw e;
     }
@@ -214,7 +214,7 @@ IssuingSession::Checked IssuingSession::check(const std::string& raw_input, cons
                                               SubmitResult& result) {
   const Attributes attributes = parse_attributes(options.attributes);
   result.ca = issuer_for(options.ca, options.now);  // looked up once per session: a batch asks thousands of times
-  return settle(inspect(raw_input, attributes, result.ca, options), options, result);
+  return settle(inspect(raw_input, attributes, result.ca, options), options, options.source, result);
 }
 
 bool IssuingSession::hold_if_pending(const Checked& checked, const SubmitOptions& options, SubmitResult& result) {
@@ -371,7 +371,7 @@ void IssuingSession::submit_batch(const std::function<std::optional<BatchInput>(
       try {
         SubmitResult result;
         result.ca = ca;
-        Checked checked = settle(std::move(reading.inspections[n]), options, result);
+        Checked checked = settle(std::move(reading.inspections[n]), options, reading.inputs[n].source, result);
         if (hold_if_pending(checked, options, result)) {
           report({name, std::move(result), "", std::nullopt});
           continue;

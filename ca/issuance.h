@@ -34,6 +34,9 @@ struct SubmitOptions {
   // and recorded, just before the commit that makes it durable: to stage its files meanwhile
   // (StagedFiles). Nothing it prepares may be shown before submit() returns. Not in a batch.
   std::function<void(const std::vector<Certificate>& chain)> before_commit;
+  // Where the input came from (its file name), for the audit entry of an input that is not a
+  // request at all and so gets no request row. A batch names each input in BatchInput.
+  std::string source;
 };
 
 struct SubmitResult {
@@ -54,6 +57,7 @@ struct SubmitResult {
 struct BatchInput {
   std::string name;
   std::function<std::string()> read;
+  std::string source;  // its file name, as SubmitOptions::source
 };
 
 struct BatchOutcome {
@@ -107,7 +111,7 @@ class IssuingSession {
   [[nodiscard]] Inspection inspect(const std::string& raw_input, const Attributes& attributes, const store::CaRecord& ca,
                                    const SubmitOptions& options, const LeafProfiles* profiles = nullptr) const;
   // Records what inspect found wrong (audit entry or denied row) and throws, or hands back the checked request.
-  Checked settle(Inspection&& inspection, const SubmitOptions& options, SubmitResult& result);
+  Checked settle(Inspection&& inspection, const SubmitOptions& options, const std::string& source, SubmitResult& result);
   // Parses and checks one submission (recording a refusal); fills result.ca, template, warnings.
   Checked check(const std::string& raw_input, const SubmitOptions& options, SubmitResult& result);
   // Records a pending row when --pending or the template asks for approval; false otherwise.

@@ -48,8 +48,9 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
   Home home = Home::open(resolve_home(global));
   const TemplateSet templates = TemplateSet::load(home.templates_dir());
   IssuingSession session(home, templates, passphrase_source(global, false));
-  SubmitOptions options{args.template_name, args.ca, args.attributes,
-                        actor_or_os_user(args.requester), args.pending, now(), {}};
+  SubmitOptions options{args.template_name, args.ca,         args.attributes,
+                        actor_or_os_user(args.requester), args.pending, now(),
+                        {},                 args.request == "-" ? "stdin" : args.request};
   std::optional<StagedFiles> staged;  // written and flushed while the commit is
   options.before_commit = [&](const std::vector<Certificate>& chain) {
     staged.emplace(certificate_files(plan, chain, args.force));
@@ -224,7 +225,8 @@ void issue_inputs(IssuingSession& session, const SubmitArgs& args, const SubmitO
       try {
         if (!args.no_files) (void)plan_certificate_files(batch_naming(args, plan, i));
         return BatchInput{std::to_string(i),
-                          [&plan, i] { return read_file_head(plan.files[i], max_request_file_size + 1); }};
+                          [&plan, i] { return read_file_head(plan.files[i], max_request_file_size + 1); },
+                          plan.files[i].string()};
       } catch (const pocketca::Error& e) {
         refuse(i, e.what(), std::nullopt);  // an output file in the way is reported; the batch goes on
       }
@@ -277,8 +279,8 @@ struct BatchSession {
 int run_batch(const GlobalOptions& global, const SubmitArgs& args) {
   const BatchPlan plan = plan_batch(args);
   const std::filesystem::path home_dir = resolve_home(global);
-  const SubmitOptions options{args.template_name, args.ca, args.attributes,
-                              actor_or_os_user(args.requester), args.pending, now(), {}};
+  const SubmitOptions options{args.template_name, args.ca, args.attributes, actor_or_os_user(args.requester),
+                              args.pending,       now(),   {},              ""};
   if (!args.no_files) std::filesystem::create_directories(args.out_dir);
 
   Progress progress(plan.files.size(), !global.quiet && !global.json);

@@ -150,7 +150,7 @@ std::function<std::optional<BatchInput>()> inputs_from(const std::vector<std::st
   return [&raws, next = size_t{0}]() mutable -> std::optional<BatchInput> {
     if (next == raws.size()) return std::nullopt;
     const size_t i = next++;
-    return BatchInput{std::to_string(i), [&raws, i] { return raws[i]; }};
+    return BatchInput{std::to_string(i), [&raws, i] { return raws[i]; }, "input-" + std::to_string(i) + ".req"};
   };
 }
 
@@ -456,9 +456,10 @@ TEST_CASE("submit_batch: every input reported once, refusals alone, each certifi
         const std::string raw = kind == "junk" ? "not a request" : kind == "denied" ? denied : good;
         const std::string name = std::to_string(next++);
         if (kind == "unreadable") {
-          return BatchInput{name, [name]() -> std::string { throw Error(ErrorKind::invalid_input, "cannot read " + name); }};
+          return BatchInput{name, [name]() -> std::string { throw Error(ErrorKind::invalid_input, "cannot read " + name); },
+                            name};
         }
-        return BatchInput{name, [raw] { return raw; }};
+        return BatchInput{name, [raw] { return raw; }, name};
       },
       web_server(), jobs,
       [&](BatchOutcome&& outcome) {

@@ -83,6 +83,15 @@ assert_contains "$ERR" "this is a PFX (PKCS#12) file, a certificate with its pri
 expect_exit 1 pcah submit "$H/public/contoso-lab-issuing-ca.crl" --template WebServer --out z.cer --chain z.p7b
 assert_contains "$ERR" "this is a CRL, not a certificate request"
 nothing_recorded "mixed-up inputs"
+step "the audit entry of an input that is not a request names the file, alone and in a batch"
+expect_exit 0 pcah audit --json
+assert_eq "$(jget "$OUT" 'sum(1 for e in d if e["details"].startswith("input refused: mail.pfx: this is a PFX"))')" \
+  1 "the audit entry of the PFX submitted as a request"
+mkdir inbox2 && echo "not a request" > inbox2/notes.txt
+expect_exit 1 pcah submit --batch inbox2 --template WebServer --no-files
+expect_exit 0 pcah audit --json
+assert_eq "$(jget "$OUT" 'sum(1 for e in d if e["details"].startswith("input refused: inbox2/notes.txt: no certificate request found"))')" \
+  1 "the audit entry of a batch's input that is not a request"
 
 step "export --format pfx with the request or the certificate given as the key"
 serial=$(openssl x509 -in first.cer -noout -serial | cut -d= -f2)
