@@ -40,21 +40,22 @@ PolicyDecision check_request(const Csr& csr, const CertificateTemplate& tmpl, co
   return decision;
 }
 
-// A revoked or expired CA signs nothing: every client would reject what it issued. `instead`
-// says what the user can do about it.
-void check_issuer_usable(Home& home, const store::CaRecord& ca, Time now, const std::string& instead) {
-  if (ca.not_after < now) {
-    throw Error(ErrorKind::invalid_input, "CA \"" + ca.name + "\" expired on " + to_iso8601(ca.not_after) +
-                                              "; " + instead);
-  }
-  if (!ca.parent_index) return;
+// Why a CA may not sign, if it may not: a revoked or expired CA signs nothing, since every client
+// would reject what it issued. `instead` says what the user can do about it.
+std::optional<std::string> why_issuer_unusable(Home& home, const store::CaRecord& ca, Time now,
+                                               const std::string& instead) {
+  if (ca.not_after < now) return "CA \"" + ca.name + "\" expired on " + to_iso8601(ca.not_after) + "; " + instead;
+  if (!ca.parent_index) return std::nullopt;
   const auto own = home.store().find_certificate(*ca.parent_index, ca.serial);
   if (own && own->status == store::CertStatus::revoked) {
-    throw Error(ErrorKind::invalid_input,
-                "CA \"" + ca.name + "\" was revoked on " + (own->revoked_at ? to_iso8601(*own->revoked_at) : "?") +
-                    " (" + own->revocation_reason + "); everything it signed now fails revocation checks — " +
-                    instead);
+    return "CA \"" + ca.name + "\" was revoked on " + (own->revoked_at ? to_iso8601(*own->revoked_at) : "?") + " (" +
+           own->revocation_reason + "); everything it signed now fails revocation checks — " + instead;
   }
+  return std::nullopt;
+}
+
+void check_issuer_usable(Home& home, const store::CaRecord& ca, Time now, const std::string& instead) {
+  if (auto why = why_issuer_unusable(home, ca, now, instead)) throw Error(ErrorKind::invalid_input, *why);
 }
 
 Error denial(int64_t id, const Error& e) {
@@ -213,8 +214,15 @@ IssuingSession::Checked IssuingSession::settle(Inspection&& inspection, const Su
 IssuingSession::Checked IssuingSession::check(const std::string& raw_input, const SubmitOptions& options,
                                               SubmitResult& result) {
   const Attributes attributes = parse_attributes(options.attributes);
-  result.ca = issuer_for(options.ca, options.now);  // looked up once per session: a batch asks thousands of times
-  return settle(inspect(raw_input, attributes, result.ca, options), options, options.source, result);
+  result.ca = find_ca(home_, options.ca);
+  Inspection inspection = inspect(raw_input, attributes, result.ca, options);
+  // A request that parses gets its row even when the CA may not sign it: denied, saying why.
+  if (!inspection.error) {
+    if (auto why = why_issuer_unusable(home_, result.ca, options.now, "choose another CA with --ca")) {
+      inspection.error = Error(ErrorKind::policy_denied, *why);
+    }
+  }
+  return settle(std::move(inspection), options, options.source, result);
 }
 
 bool IssuingSession::hold_if_pending(const Checked& checked, const SubmitOptions& options, SubmitResult& result) {

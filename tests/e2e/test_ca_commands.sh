@@ -195,8 +195,12 @@ expect_exit 0 pcax crl
 assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expired on'
 expect_exit 0 pcax ca export --format p7b --out short-chain.p7b
 assert_contains "$ERR" 'warning: CA "Short Lab Issuing CA" expired on'
-expect_exit 1 pcax submit short.req --template WebServer
-assert_contains "$ERR" 'CA "Short Lab Issuing CA" expired on 2020-01-01T00:00:00Z; choose another CA with --ca'
+expect_exit 1 pcax submit short.req --template WebServer --json
+assert_contains "$ERR" 'denied: CA "Short Lab Issuing CA" expired on 2020-01-01T00:00:00Z; choose another CA with --ca'
+denied_id=$(jget "$OUT" 'd["request_id"]')
+expect_exit 0 pcax show "$denied_id" --json
+assert_eq "$(jget "$OUT" '(d["disposition"], "expired on 2020-01-01" in d["message"])')" "('denied', True)" \
+  "a request to an expired CA gets its row, denied with why"
 expect_exit 1 pcax approve "$pending_id"
 assert_contains "$ERR" "expired on 2020-01-01T00:00:00Z; the request was made for it, so deny it (\`pocketca deny $pending_id\`)"
 assert_not_contains "$ERR" "choose another CA"
