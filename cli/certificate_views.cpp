@@ -162,9 +162,15 @@ std::string request_details(const store::RequestRecord& r, const std::string& ca
 
 std::string canonical_template_name(Home& home, const std::string& typed) {
   if (typed.empty()) return typed;
-  const TemplateSet templates = TemplateSet::load(home.templates_dir());
-  const CertificateTemplate* t = templates.find(typed);
-  return t ? t->name : typed;
+  try {
+    const TemplateSet templates = TemplateSet::load(home.templates_dir());
+    const CertificateTemplate* t = templates.find(typed);
+    return t ? t->name : typed;
+  } catch (const Error& e) {
+    // A broken template file must not hide what was issued: match the name as typed.
+    if (e.kind() != ErrorKind::template_invalid) throw;
+    return typed;
+  }
 }
 
 }  // namespace pocketca::cli

@@ -43,9 +43,10 @@ void run_approve(const GlobalOptions& global, int64_t id, const std::string& act
 
 void run_deny(const GlobalOptions& global, int64_t id, const std::string& reason, const std::string& actor) {
   Home home = Home::open(resolve_home(global));
-  const TemplateSet templates = TemplateSet::load(home.templates_dir());
-  // Denying needs no CA key: the passphrase source is never asked.
-  IssuingSession session(home, templates, passphrase_source(global, false));
+  // Denying needs no template and no CA key: a broken template file of the home must not stop an
+  // admin from turning a request down, and the passphrase source is never asked.
+  const TemplateSet no_templates;
+  IssuingSession session(home, no_templates, passphrase_source(global, false));
   session.deny(id, reason, actor_or_os_user(actor), now());
   const auto request = home.store().find_request(id);
   if (global.json) {

@@ -396,6 +396,18 @@ expect_exit 0 pcah list --requests --status pending --json
 assert_eq "$(jget "$OUT" '[r["sans"] for r in d if r["request_id"] == '"$P4"']')" \
   "[['DNS:p4.contoso.lab', 'DNS:extra.contoso.lab', 'IP:10.0.0.5']]" "list --requests --json"
 
+step "a broken template file of the home stops submit and approve, not deny or list"
+expect_exit 3 pcah -q submit p4.req --template WebServer --pending
+P5=$(cat "$OUT")
+printf 'x = [\n' > "$H/templates/broken.toml"
+expect_exit 1 pcah approve "$P5"
+assert_contains "$ERR" "broken.toml"
+expect_exit 0 pcah deny "$P5" --reason "names not in the change ticket"
+expect_exit 0 pcah list --template WebServer
+expect_exit 0 pcah show "$P5" --json
+assert_eq "$(jget "$OUT" 'd["disposition"]')" "denied" "the request denied while a template file was broken"
+rm "$H/templates/broken.toml"
+
 # Last, so that everything above runs even while these fail (known bugs, see the report).
 KNOWN=()
 known_bug() { echo "    KNOWN BUG: $*" >&2; KNOWN+=("$*"); }
