@@ -152,7 +152,11 @@ void place_common_name(const Csr& csr, const CertificateTemplate& tmpl, PolicyDe
                       "would match no name; add the host names as SANs (New-ExchangeCertificate -DomainName)");
   }
   if (!cn.empty()) {
-    decision.warnings.push_back("the CN \"" + cn + "\" is not a host name; it is kept, but clients match only the SANs");
+    decision.warnings.push_back(
+        looks_like_host_name(cn)
+            ? "the CN \"" + cn + "\" is kept, but template " + tmpl.name +
+                  " puts no host names in the SAN, and clients match only the SANs"
+            : "the CN \"" + cn + "\" is not a host name; it is kept, but clients match only the SANs");
   }
 }
 

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "ca/certificate_template.h"
 #include "ca/error.h"
 #include "ca/text.h"
@@ -63,8 +65,11 @@ std::string template_words(const CertificateTemplate& t) {
                                                   " (critical)"
                                     : t.basic_constraints ? "CA:FALSE" : "none (end entity)"});
   table.add({"  keys", key_rules(t)});
+  const auto& allowed = t.allowed_san_types;
+  const bool names_hosts = std::find(allowed.begin(), allowed.end(), SubjectAltName::Type::dns) != allowed.end() ||
+                           std::find(allowed.begin(), allowed.end(), SubjectAltName::Type::ip) != allowed.end();
   table.add({"  names", "subject from the request; SANs: " + joined(san_types(t)) +
-                            (t.is_ca ? "" : "; a host-name CN is added to the SAN, first")});
+                            (!t.is_ca && names_hosts ? "; a host-name CN is added to the SAN, first" : "")});
   table.add({"  approval", t.requires_approval ? "required (requests wait as pending)" : "not needed"});
   table.add({"  template name ext.", t.template_name_extension ? "1.3.6.1.4.1.311.20.2 = " + t.name : "none"});
   table.add({"  from", t.source});

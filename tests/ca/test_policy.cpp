@@ -184,6 +184,15 @@ TEST_CASE("policy: SHA-1 and RSA 2048 pass; SANs are put in order, de-duplicated
     REQUIRE(d.warnings.size() == 1);
     CHECK_THAT(d.warnings[0], Catch::Contains("the CN \"Contoso Mail\" is not a host name"));
   }
+  SECTION("a host-name CN under a template without host-name SANs (User) is kept, and the warning says why") {
+    const CertificateTemplate* user = builtins().find("User");
+    REQUIRE(user != nullptr);
+    const PolicyDecision d = apply_policy(ec_csr("alice.contoso.lab", {"email:alice@contoso.lab"}), *user, {});
+    CHECK(strings(d.sans) == V{"email:alice@contoso.lab"});
+    REQUIRE(d.warnings.size() == 1);
+    CHECK(d.warnings[0] == "the CN \"alice.contoso.lab\" is kept, but template User puts no host names in the SAN, "
+                           "and clients match only the SANs");
+  }
   SECTION("DNS SANs are de-duplicated case-insensitively; the first spelling is kept, lower-cased") {
     // design.md: "SANs are de-duplicated case-insensitively". policy.cpp also lower-cases every DNS
     // name, which DNS allows (names compare case-insensitively) and the contract does not forbid.

@@ -372,6 +372,10 @@ for v in serverAuth digitalSignature keyEncipherment "2 years" 2048 "Web Server"
 done
 expect_exit 0 pcah template show "web server"
 assert_contains "$OUT" "WebServer"
+assert_contains "$OUT" "SANs: dns, ip; a host-name CN is added to the SAN, first"
+expect_exit 0 pcah template show User  # email SANs only: no CN goes into its SAN
+assert_contains "$OUT" "SANs: email"
+assert_not_contains "$OUT" "host-name CN"
 expect_exit 1 pcah template show nosuch
 assert_error_line
 assert_contains "$ERR" "nosuch"
