@@ -24,6 +24,21 @@ struct Rdn {
                                             " (write it like \"CN=Contoso Lab Root CA, O=Contoso Ltd, C=US\")");
 }
 
+// RFC 5280's upper bounds (ub-common-name 64 …), as OpenSSL's string table holds them, said in
+// words rather than as OpenSSL's "string too long (maxsize=64)".
+void check_length(const Rdn& rdn, int nid) {
+  const ASN1_STRING_TABLE* bounds = ASN1_STRING_TABLE_get(nid);
+  const auto characters = name_text::decode_utf8(rdn.value);
+  if (bounds == nullptr || bounds->maxsize <= 0 || !characters || static_cast<long>(characters->size()) <= bounds->maxsize) {
+    return;
+  }
+  throw Error(ErrorKind::invalid_input,
+              rdn.type + " is " + std::to_string(characters->size()) + " characters long; RFC 5280 allows at most " +
+                  std::to_string(bounds->maxsize) +
+                  (nid == NID_commonName ? " — a longer host name belongs in the SAN only (--dns), with a shorter CN"
+                                         : ""));
+}
+
 std::string trim(const std::string& s) {
   const auto first = s.find_first_not_of(" \t");
   if (first == std::string::npos) return "";
@@ -148,6 +163,7 @@ ossl::Ptr<X509_NAME> parse_distinguished_name(const std::string& text) {
     for (unsigned char c : rdn.value) {
       if (c < 0x20 || c == 0x7f) bad_name(text, rdn.type + " holds a control character");
     }
+    check_length(rdn, nid);
     const auto* value = reinterpret_cast<const unsigned char*>(rdn.value.data());
     if (X509_NAME_add_entry_by_NID(name.get(), nid, MBSTRING_UTF8, value, static_cast<int>(rdn.value.size()), -1,
                                    0) != 1) {
