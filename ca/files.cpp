@@ -35,6 +35,9 @@ class Fd {
   int fd_;
 };
 
+// The folder a file at `path` is in ("." for a bare name).
+fs::path folder_of(const fs::path& path) { return path.parent_path().empty() ? fs::path(".") : path.parent_path(); }
+
 void write_all(int fd, std::string_view content, const fs::path& path) {
   size_t done = 0;
   while (done < content.size()) {
@@ -104,7 +107,7 @@ std::string read_secret_file(const fs::path& path) {
 }
 
 void check_can_create(const fs::path& path) {
-  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  const fs::path folder = folder_of(path);
   std::error_code error;
   const fs::file_status status = fs::status(folder, error);
   const std::string cannot = "cannot write " + path.string() + ": ";
@@ -163,14 +166,10 @@ void move_into_place(const fs::path& temp, const fs::path& path, bool overwrite)
   }
 }
 
-}  // namespace
-
-namespace {
-
 // `content` in an unnamed file (O_TMPFILE) in `path`'s folder, fsynced; -1 where the file system
 // has no unnamed files.
 int write_unnamed(const fs::path& path, std::string_view content, int mode) {
-  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  const fs::path folder = folder_of(path);
   Fd fd(::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, static_cast<mode_t>(mode)));
   if (fd.get() < 0) {
     if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return -1;
@@ -233,7 +232,7 @@ std::vector<std::pair<fs::path, std::string>> FileBatch::commit() {
   std::vector<std::pair<fs::path, std::string>> failed;
   std::vector<fs::path> folders;
   for (const Staged& s : staged_) {
-    const fs::path folder = s.path.parent_path().empty() ? fs::path(".") : s.path.parent_path();
+    const fs::path folder = folder_of(s.path);
     if (std::find(folders.begin(), folders.end(), folder) == folders.end()) folders.push_back(folder);
   }
   // One flush of each file system instead of one fsync per file.

@@ -14,8 +14,8 @@ namespace pocketca {
 namespace fs = std::filesystem;
 
 // Refuses (Error{invalid_input}) a file that could not be created at `path` — it is a folder, or
-// its folder is missing, is not a folder, or is not writable — so that a command can say so before it signs
-// or records anything, rather than after.
+// its folder is missing, is not a folder, or is not writable — so that a command can say so
+// before it signs or records anything, rather than after.
 void check_can_create(const fs::path& path);
 
 // Creates `path` with mode 0600 from the moment it exists (O_EXCL, never
@@ -89,8 +89,8 @@ class StagedFiles {
   StagedFiles(const StagedFiles&) = delete;
   StagedFiles& operator=(const StagedFiles&) = delete;
   ~StagedFiles();
-  // Once: waits for the temporary files and renames them into place; throws what writing one
-  // threw, or what renaming one did (the others are put in place all the same).
+  // Once: waits for the files to be written and names them; throws what writing one threw, or
+  // what naming one did (the others are put in place all the same).
   void show();
 
  private:

@@ -1,7 +1,6 @@
 #include "certificate_files.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
 
 #include <CLI/Error.hpp>

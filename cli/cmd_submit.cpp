@@ -1,5 +1,3 @@
-#include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -14,6 +12,7 @@
 #include "ca/openssl_warmup.h"
 #include "ca/request_intake.h"
 #include "ca/revocation.h"
+#include "ca/submission.h"
 #include "batch_file_writer.h"
 #include "certificate_files.h"
 #include "certificate_views.h"
@@ -99,31 +98,22 @@ int run_submit(const GlobalOptions& global, const SubmitArgs& args) {
   return 0;
 }
 
-// The values of --attrib CertificateTemplate:NAME (the attribute name in any case, as certreq's).
-std::vector<std::string> template_attributes(const std::vector<std::string>& attributes) {
-  std::vector<std::string> names;
-  for (const auto& attribute : attributes) {
-    const size_t colon = attribute.find(':');
-    if (colon == std::string::npos || colon + 1 == attribute.size()) continue;  // the engine says what is wrong
-    std::string key = attribute.substr(0, colon);
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (key == "certificatetemplate") names.push_back(attribute.substr(colon + 1));
-  }
-  return names;
-}
-
 // --template and an --attrib CertificateTemplate that names another template contradict each
 // other: a usage error, before anything is read or recorded. A display name is the same
 // template ("Web Server" is WebServer), so the home's templates decide.
 void check_template_choice(const GlobalOptions& global, const SubmitArgs& args) {
-  const std::vector<std::string> named = template_attributes(args.attributes);
-  if (args.template_name.empty() || named.empty()) return;
+  if (args.template_name.empty()) return;
+  std::string named;
+  try {
+    named = parse_attributes(args.attributes).template_name;
+  } catch (const pocketca::Error&) {
+    return;  // a malformed --attrib: the engine says what is wrong with it
+  }
+  if (named.empty()) return;
   const TemplateSet templates = TemplateSet::load(Home::open(resolve_home(global)).templates_dir());
-  for (const auto& name : named) {
-    if (templates.find(name) != templates.find(args.template_name)) {
-      throw CLI::ValidationError("--template " + args.template_name + " and --attrib CertificateTemplate:" + name +
-                                 " name different templates; give one");
-    }
+  if (templates.find(named) != templates.find(args.template_name)) {
+    throw CLI::ValidationError("--template " + args.template_name + " and --attrib CertificateTemplate:" + named +
+                               " name different templates; give one");
   }
 }
 
